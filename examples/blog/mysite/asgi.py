@@ -1,0 +1,8 @@
+"""ASGI config for mysite."""
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings.dev")
+
+application = get_asgi_application()

@@ -1,0 +1,82 @@
+/**
+ * The check frame: every diagnostic the server or the CLI reports comes from a Check registered
+ * here, with a stable code (`DJL` + number), a default severity that configuration can change or
+ * turn off, and line-level silencing with `# noqa: DJL123` (Python) or `{# noqa: DJL123 #}`
+ * (templates). Adding a check means adding one file under checks/ and one line in CHECKS.
+ */
+import type { Project } from '../project/project';
+import type { Workspace } from '../workspace';
+import type { Finding, Severity } from '../types';
+import { includeCycle } from './includeCycle';
+import { settingsModuleMissing } from './settingsModuleMissing';
+
+export interface CheckContext {
+  workspace: Workspace;
+  project: Project;
+}
+
+export interface Check {
+  code: string;
+  /** Short kebab-case name shown beside the code. */
+  name: string;
+  defaultSeverity: Severity;
+  description: string;
+  run(ctx: CheckContext): Omit<Finding, 'severity'>[];
+}
+
+export const CHECKS: Check[] = [includeCycle, settingsModuleMissing];
+
+export type SeverityConfig = Record<string, Severity | 'off'>;
+
+/** Runs every check on every project; applies severities and `noqa` comments. */
+export function runChecks(ws: Workspace, severities: SeverityConfig = {}, lineOf: (file: string, line: number) => string | undefined = defaultLineReader(ws)): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const project of ws.projects()) {
+    for (const check of CHECKS) {
+      const sev = severities[check.code] ?? check.defaultSeverity;
+      if (sev === 'off') continue;
+      let found: Omit<Finding, 'severity'>[];
+      try {
+        found = check.run({ workspace: ws, project });
+      } catch (e) {
+        // A check that fails must not take the others (or the server) down with it.
+        ws.problems.push({ message: `check ${check.code} failed: ${(e as Error).message}` });
+        continue;
+      }
+      for (const f of found) {
+        const key = `${f.code}:${f.file}:${f.span.join(',')}:${f.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (isSilenced(lineOf(f.file, f.span[0]), f.code)) continue;
+        out.push({ ...f, severity: sev });
+      }
+    }
+  }
+  out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span[0] - b.span[0] || a.span[1] - b.span[1]));
+  return out;
+}
+
+const NOQA = /(?:#|\{#)\s*noqa(?::\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?/i;
+
+/** `# noqa` silences every code on the line; `# noqa: DJL101, DJL102` only those. */
+export function isSilenced(line: string | undefined, code: string): boolean {
+  if (!line) return false;
+  const m = NOQA.exec(line);
+  if (!m) return false;
+  if (!m[1]) return true;
+  return m[1].split(',').some((c) => c.trim().toUpperCase() === code);
+}
+
+function defaultLineReader(ws: Workspace): (file: string, line: number) => string | undefined {
+  const cache = new Map<string, string[]>();
+  return (file, line) => {
+    let lines = cache.get(file);
+    if (!lines) {
+      const text = ws.openText(file) ?? ws.template(file)?.text ?? '';
+      lines = text.split(/\r?\n/);
+      cache.set(file, lines);
+    }
+    return lines[line];
+  };
+}
