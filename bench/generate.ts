@@ -385,6 +385,8 @@ const dtOf = (m: Model) => m.fields.find((f) => f.kind === 'dt' || f.kind === 'd
 const fksOf = (m: Model) => m.fields.filter((f) => f.kind === 'fk');
 const slugOf = (m: Model) => m.fields.some((f) => f.kind === 'slug');
 const displayOfTarget = (t: Model) => (t.base === 'AbstractUser' ? 'username' : t.display);
+/** Unique in the project, at most 30 characters (Django's limit), starts with a letter. */
+const indexName = (m: Model) => `ix${m.app.index}_${m.lower.slice(0, 10)}_${(m.indexed ?? '').slice(0, 10)}`;
 const inherited = (m: Model): Field[] => {
   const base = m.app.models.find((x) => x.abstract && x.name === m.base);
   return base ? base.fields : [];
@@ -467,7 +469,7 @@ function renderModels(app: App, rng: Rng): string {
     else {
       const order = m.hasTimestamps ? '-created_at' : m.base === 'AbstractUser' ? 'username' : m.display;
       out.push(`        ordering = [${q(order)}]`, `        verbose_name = ${q(human(m.snake))}`, `        verbose_name_plural = ${q(human(m.plural))}`);
-      if (m.indexed) out.push(`        indexes = [models.Index(fields=[${q(m.indexed)}])]`);
+      if (m.indexed) out.push(`        indexes = [models.Index(fields=[${q(m.indexed)}], name=${q(indexName(m))})]`);
     }
     if (m.abstract || m.base === 'AbstractUser') continue;
     out.push('', '    def __str__(self):', `        return self.${m.display}`);
@@ -538,13 +540,13 @@ function renderMigration1(app: App): string {
       fields.push(
         '("password", models.CharField(max_length=128, verbose_name="password"))',
         '("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login"))',
-        '("is_superuser", models.BooleanField(default=False, verbose_name="superuser status"))',
-        '("username", models.CharField(error_messages={"unique": "A user with that username already exists."}, max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name="username"))',
+        '("is_superuser", models.BooleanField(default=False, help_text="Designates that this user has all permissions without explicitly assigning them.", verbose_name="superuser status"))',
+        '("username", models.CharField(error_messages={"unique": "A user with that username already exists."}, help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.", max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name="username"))',
         '("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name"))',
         '("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name"))',
         '("email", models.EmailField(blank=True, max_length=254, verbose_name="email address"))',
-        '("is_staff", models.BooleanField(default=False, verbose_name="staff status"))',
-        '("is_active", models.BooleanField(default=True, verbose_name="active"))',
+        '("is_staff", models.BooleanField(default=False, help_text="Designates whether the user can log into this admin site.", verbose_name="staff status"))',
+        '("is_active", models.BooleanField(default=True, help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.", verbose_name="active"))',
         '("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"))',
       );
     }
@@ -555,8 +557,8 @@ function renderMigration1(app: App): string {
     }
     if (m.base === 'AbstractUser') {
       fields.push(
-        '("groups", models.ManyToManyField(blank=True, related_name="user_set", related_query_name="user", to="auth.Group", verbose_name="groups"))',
-        '("user_permissions", models.ManyToManyField(blank=True, related_name="user_set", related_query_name="user", to="auth.Permission", verbose_name="user permissions"))',
+        '("groups", models.ManyToManyField(blank=True, help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.", related_name="user_set", related_query_name="user", to="auth.Group", verbose_name="groups"))',
+        '("user_permissions", models.ManyToManyField(blank=True, help_text="Specific permissions for this user.", related_name="user_set", related_query_name="user", to="auth.Permission", verbose_name="user permissions"))',
       );
     }
     ops.push(
@@ -567,7 +569,7 @@ function renderMigration1(app: App): string {
       '            ],',
       '            options={',
       m.base === 'AbstractUser'
-        ? '                "ordering": ["username"],'
+        ? '                "ordering": ["username"],\n                "verbose_name": "user",\n                "verbose_name_plural": "users",'
         : `                "verbose_name": ${q(human(m.snake))},\n                "verbose_name_plural": ${q(human(m.plural))},\n                "ordering": [${q(m.hasTimestamps ? '-created_at' : m.display)}],`,
       '            },',
       ...(m.base === 'AbstractUser' ? ['            managers=[', '                ("objects", django.contrib.auth.models.UserManager()),', '            ],'] : []),
@@ -591,7 +593,7 @@ function renderMigration2(app: App): string {
     }
     if (m.indexed) {
       ops.push('        migrations.AddIndex(', `            model_name=${q(m.lower)},`,
-        `            index=models.Index(fields=[${q(m.indexed)}], name=${q(`${app.label.slice(0, 10)}_${m.lower.slice(0, 6)}_${m.indexed.slice(0, 6)}_idx`)}),`, '        ),');
+        `            index=models.Index(fields=[${q(m.indexed)}], name=${q(indexName(m))}),`, '        ),');
     }
   }
   return lines([

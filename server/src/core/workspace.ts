@@ -278,9 +278,10 @@ export class Workspace {
         const settings = override || this.settingsFromFile(file);
         if (!settings) continue;
         // The settings module's top package sits in the folder that is on sys.path.
-        const depth = settings.split('.').length - 1;
-        let root = dirname(file);
-        for (let i = 0; i < Math.max(1, depth); i++) root = dirname(root);
+        const top = settings.split('.')[0];
+        let pkg = dirname(file);
+        while (basename(pkg) !== top && dirname(pkg) !== pkg) pkg = dirname(pkg);
+        const root = basename(pkg) === top ? dirname(pkg) : dirname(dirname(file));
         if (seenRoots.has(root)) continue;
         seenRoots.add(root);
         specs.push({ root, settingsModule: settings, discoveredBy: b, sourceRoots: sourceRootsFor(root) });

@@ -9,7 +9,7 @@
  */
 import type { Span } from '../types';
 import { type Expr, argument, dottedName, keyword } from '../python/ast';
-import { type At, type EvalContext, type EvalHooks, Evaluator, type Value, isSequence, toStr, truthy, unknown } from '../python/evaluate';
+import { type At, type EvalHooks, Evaluator, type Value, isSequence, toStr, truthy, unknown } from '../python/evaluate';
 import { type Binding, type SymbolResolver, fqName } from '../python/symbols';
 
 export type RouteKind = 'path' | 're_path' | 'url' | 'admin' | 'router' | 'include';

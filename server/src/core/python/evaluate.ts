@@ -459,7 +459,9 @@ export class Evaluator {
         if (v) return v;
         return unknown(`${obj.type}.${method}()`);
       }
-      return valueMethod(obj, method, e.args.map((a) => ctx.eval(a)));
+      const kwargs = new Map<string, Value>();
+      for (const k of e.kw) if (k.name) kwargs.set(k.name, ctx.eval(k.value));
+      return valueMethod(obj, method, e.args.map((a) => ctx.eval(a)), kwargs);
     }
     return unknown(`call of ${dottedName(e.fn) ?? 'an expression'}`);
   }
@@ -537,7 +539,7 @@ function callBuiltin(fq: string, e: Extract<Expr, { k: 'call' }>, ctx: EvalConte
   return undefined;
 }
 
-function valueMethod(obj: Value, method: string, args: Value[]): Value {
+function valueMethod(obj: Value, method: string, args: Value[], kwargs: Map<string, Value> = new Map()): Value {
   if (obj.t === 'str') {
     const a0 = args[0];
     switch (method) {
@@ -554,8 +556,25 @@ function valueMethod(obj: Value, method: string, args: Value[]): Value {
           if (parts.every((p) => p !== undefined)) return { t: 'str', v: parts.join(obj.v) };
         }
         break;
-      case 'format':
+      case 'format': {
+        // Plain replacement fields only ({}, {0}, {name}); a format spec makes it unknown.
+        let auto = 0;
+        let failed = false;
+        const out = obj.v.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, field: string | undefined) => {
+          if (m === '{{') return '{';
+          if (m === '}}') return '}';
+          if (field === undefined || /[:!\[.]/.test(field)) {
+            failed = true;
+            return '';
+          }
+          const v = field === '' ? args[auto++] : /^\d+$/.test(field) ? args[Number(field)] : kwargs.get(field);
+          const s = toStr(v);
+          if (s === undefined) failed = true;
+          return s ?? '';
+        });
+        if (!failed) return { t: 'str', v: out };
         break;
+      }
     }
     return unknown(`str.${method}()`);
   }
