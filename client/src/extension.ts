@@ -36,20 +36,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const watchers = [
-    vscode.workspace.createFileSystemWatcher('**/*.py'),
-    vscode.workspace.createFileSystemWatcher('**/templates/**'),
-  ];
-  context.subscriptions.push(...watchers);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'file', language: 'django-html' },
       { scheme: 'file', pattern: '**/templates/**/*.{html,txt}' },
     ],
-    synchronize: { configurationSection: CONFIG_SECTION, fileEvents: watchers },
-    // A function, so that a restart picks up a changed setting.
-    initializationOptions: () => ({ settingsModule: settingsModule() }),
+    // File watching is registered by the server itself (dynamic registration), so that every
+    // LSP editor gets it; the client only forwards configuration changes.
+    synchronize: { configurationSection: CONFIG_SECTION },
+    // A function, so that a restart picks up changed settings.
+    initializationOptions: () => initializationOptions(),
     outputChannel: output,
   };
 
@@ -97,8 +94,17 @@ export async function deactivate(): Promise<void> {
   if (lc) await lc.stop().catch(() => undefined);
 }
 
-function settingsModule(): string {
-  return vscode.workspace.getConfiguration(CONFIG_SECTION).get<string>('settingsModule', '');
+/** The `djangoLens.*` settings the server reads at start-up (empty values are left out). */
+function initializationOptions(): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const options: Record<string, unknown> = {};
+  const settingsModule = config.get<string>('settingsModule', '').trim();
+  if (settingsModule) options.settingsModule = settingsModule;
+  const maxFileSize = config.get<number>('maxFileSize');
+  if (typeof maxFileSize === 'number') options.maxFileSize = maxFileSize;
+  const severity = config.get<Record<string, string>>('severity');
+  if (severity && Object.keys(severity).length) options.severity = severity;
+  return options;
 }
 
 function errorText(err: unknown): string {

@@ -6,7 +6,9 @@
  *
  * Expectations live inside the fixture. A line `# ^^^^ text` (or `{# ^^^^ text #}` in a template)
  * marks the columns of its `^` run on the nearest code line above it; several marker lines may
- * follow one code line. A `$0` anywhere marks the cursor. Marker lines and `$0` are removed from
+ * follow one code line. To mark text that starts in column 0 (a module-level name, which the `#`
+ * would cover), the marker line may drop the comment sign: `^^^^^ text`. Such a line is never
+ * valid Python or useful template text, and it is stripped like the others. A `$0` anywhere marks the cursor. Marker lines and `$0` are removed from
  * the written files, and their positions (0-based lines and columns, in the written text) are
  * returned, so the analysed code is exactly the code the reader sees minus the annotations.
  */
@@ -38,7 +40,7 @@ export interface ParsedFixture {
 }
 
 const FILE_HEADER = /^(?:#|\{#)\s*--\s+(\S+?)\s*(?:#\})?\s*$/;
-const MARKER_LINE = /^(\s*(?:#|\{#)\s*)(\^+)(?:\s+(.*?))?\s*(?:#\})?\s*$/;
+const MARKER_LINE = /^(\s*(?:(?:#|\{#)\s*)?)(\^+)(?:\s+(.*?))?\s*(?:#\})?\s*$/;
 const CURSOR = '$0';
 
 /** Removes the indentation common to every non-blank line, and the blank first and last lines. */
@@ -159,7 +161,7 @@ export async function fixture(src: string, options: FixtureOptions = {}): Promis
       dir,
       ws,
       path: (rel) => join(dir, rel),
-      rel: (abs) => (abs.startsWith(`${dir}/`) ? abs.slice(dir.length + 1) : abs),
+      rel: (abs) => (abs === dir ? '.' : abs.startsWith(`${dir}/`) ? abs.slice(dir.length + 1) : abs),
       marked: (m) => (parsed.files.get(m.file) ?? '').split('\n')[m.line].slice(m.startCol, m.endCol),
       cleanup: () => rmSync(dir, { recursive: true, force: true }),
     };
