@@ -33,7 +33,7 @@
  * `--files N` (generated project size, default 2000). MB are MiB of Python source.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readSource, walkWorkspace } from '../server/src/core/files';
@@ -196,7 +196,11 @@ function tick(): Promise<void> {
 }
 
 function statSize(f: string): number {
-  return readSource(f).size;
+  try {
+    return statSync(f).size;
+  } catch {
+    return 0;
+  }
 }
 
 const EDITS = 200;

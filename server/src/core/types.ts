@@ -40,3 +40,19 @@ export interface Problem {
   file?: string;
   message: string;
 }
+
+/** A text edit in the core's terms; the LSP layer turns a Fix into a WorkspaceEdit. */
+export interface TextEdit {
+  file: string;
+  span: Span;
+  newText: string;
+}
+
+/** A quick fix for a finding: a title and edits across any number of files (and new files). */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** Files to create before the edits apply (e.g. a missing template). */
+  createFiles?: string[];
+  isPreferred?: boolean;
+}

@@ -162,6 +162,33 @@ export class Workspace {
     if (text !== undefined) this.templateCache.set(file, { text, parsed: parseTemplate(text) });
   }
 
+  /**
+   * Runs `fn` on the syntax tree of a Python file, for checks that read function bodies. Open
+   * documents use their live tree; other files are parsed again and the tree is freed after `fn`.
+   */
+  withTree<T>(file: string, fn: (tree: Tree, text: string) => T): T | undefined {
+    const e = this.py.get(file);
+    if (!e?.facts) return undefined;
+    if (e.tree && e.text !== undefined) return fn(e.tree, e.text);
+    const r = readSource(file, this.maxBytes);
+    if (r.text === undefined) return undefined;
+    const tree = parsePython(r.text);
+    try {
+      return fn(tree, r.text);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /** The text of a file: the open document's, else the file on disk. */
+  text(file: string): string | undefined {
+    const e = this.py.get(file);
+    if (e?.text !== undefined) return e.text;
+    const t = this.templateCache.get(file);
+    if (t) return t.text;
+    return readSource(file, this.maxBytes).text;
+  }
+
   /** A document was closed: drop its tree and text, keep its facts. */
   closeFile(file: string): void {
     const e = this.py.get(file);

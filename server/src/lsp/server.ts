@@ -8,18 +8,19 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   type Connection,
+  CodeActionKind,
   DidChangeWatchedFilesNotification,
   FileChangeType,
   type InitializeParams,
   type InitializeResult,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import { type SeverityConfig, runChecks } from '../core/checks/registry';
+import { type SeverityConfig, fixesFor, runChecks, silenceFix } from '../core/checks/registry';
 import type { Finding } from '../core/types';
 import { type TreeEdit, Workspace } from '../core/workspace';
 import { parallelParse } from '../indexPool';
 import { IndexChangedNotification, type ProjectSummary, ProjectSummaryRequest } from '../shared/protocol';
-import { toDiagnostic, toPath, toUri } from './convert';
+import { toCodeAction, toDiagnostic, toPath, toUri } from './convert';
 
 interface Settings {
   settingsModule?: string;
@@ -36,6 +37,8 @@ export function startServer(connection: Connection): void {
   /** Edits that arrived while indexing; replayed once the index exists. */
   const pending = new Map<string, string | null>();
   let published = new Set<string>();
+  /** The findings last published, per file: code actions are computed from these. */
+  let findingsByFile = new Map<string, Finding[]>();
   let diagnosticsTimer: NodeJS.Timeout | undefined;
   let watchSupported = false;
 
@@ -52,6 +55,7 @@ export function startServer(connection: Connection): void {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         workspace: { workspaceFolders: { supported: true } },
       },
       serverInfo: { name: 'django-lens', version: '0.1.0' },
@@ -140,6 +144,7 @@ export function startServer(connection: Connection): void {
     }
     for (const uri of published) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
     published = now;
+    findingsByFile = byFile;
   }
 
   function fileChanged(file: string, text: string | null, edits?: TreeEdit[]): void {
@@ -225,6 +230,22 @@ export function startServer(connection: Connection): void {
     settings = next;
     if (reindexNeeded && indexing) indexing = indexing.then(reindex);
     else changed();
+  });
+
+  connection.onCodeAction(({ textDocument, range, context }) => {
+    const file = toPath(textDocument.uri);
+    if (!file || !workspace) return [];
+    const ws = workspace;
+    const version = (uri: string) => docs.get(uri)?.version ?? null;
+    const lines = (ws.text(file) ?? '').split(/\r?\n/);
+    const actions = [];
+    for (const f of findingsByFile.get(file) ?? []) {
+      if (f.span[2] < range.start.line || f.span[0] > range.end.line) continue;
+      const diagnostic = context.diagnostics.find((d) => d.code === f.code && d.range.start.line === f.span[0] && d.range.start.character === f.span[1]) ?? toDiagnostic(f);
+      for (const fix of fixesFor(ws, f)) actions.push(toCodeAction(fix, diagnostic, version));
+      actions.push(toCodeAction(silenceFix(f, lines[f.span[0]] ?? ''), diagnostic, version));
+    }
+    return actions;
   });
 
   connection.onRequest(ProjectSummaryRequest.method, (): ProjectSummaryRequest.Result => {

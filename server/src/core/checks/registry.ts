@@ -6,7 +6,7 @@
  */
 import type { Project } from '../project/project';
 import type { Workspace } from '../workspace';
-import type { Finding, Severity } from '../types';
+import type { Finding, Fix, Severity } from '../types';
 import { includeCycle } from './includeCycle';
 import { settingsModuleMissing } from './settingsModuleMissing';
 
@@ -22,6 +22,21 @@ export interface Check {
   defaultSeverity: Severity;
   description: string;
   run(ctx: CheckContext): Omit<Finding, 'severity'>[];
+  /** Quick fixes for one of this check's findings, computed from its `data` (never its message). */
+  fixes?(finding: Finding, ctx: CheckContext): Fix[];
+}
+
+/** Quick fixes for a finding, from the check that produced it. */
+export function fixesFor(ws: Workspace, finding: Finding): Fix[] {
+  const check = CHECKS.find((c) => c.code === finding.code);
+  const project = ws.projectFor(finding.file);
+  if (!check?.fixes || !project) return [];
+  try {
+    return check.fixes(finding, { workspace: ws, project });
+  } catch (e) {
+    ws.problems.push({ message: `fixes for ${finding.code} failed: ${(e as Error).message}` });
+    return [];
+  }
 }
 
 export const CHECKS: Check[] = [includeCycle, settingsModuleMissing];
@@ -55,6 +70,20 @@ export function runChecks(ws: Workspace, severities: SeverityConfig = {}, lineOf
   }
   out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span[0] - b.span[0] || a.span[1] - b.span[1]));
   return out;
+}
+
+/** The inline way to silence a finding: append `# noqa: CODE` (or extend an existing noqa). */
+export function silenceFix(finding: Finding, lineText: string): Fix {
+  const isTemplate = !finding.file.endsWith('.py');
+  const line = finding.span[0];
+  const m = NOQA.exec(lineText);
+  if (m && m[1] && !isTemplate) {
+    const end = m.index + m[0].length;
+    return { title: `Silence ${finding.code} on this line`, edits: [{ file: finding.file, span: [line, end, line, end], newText: `, ${finding.code}` }] };
+  }
+  const trimmed = lineText.replace(/\s+$/, '');
+  const text = isTemplate ? ` {# noqa: ${finding.code} #}` : `  # noqa: ${finding.code}`;
+  return { title: `Silence ${finding.code} on this line`, edits: [{ file: finding.file, span: [line, trimmed.length, line, lineText.length], newText: text }] };
 }
 
 const NOQA = /(?:#|\{#)\s*noqa(?::\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?/i;

@@ -18,6 +18,8 @@ export interface CallSite {
 export interface ModuleFacts {
   body: Stmt[];
   calls: CallSite[];
+  /** Every callee name called anywhere in the file (a cheap filter for checks that reparse). */
+  callNames: string[];
   syntaxErrors: { message: string; span: Span }[];
   lineCount: number;
 }
@@ -42,7 +44,8 @@ let callQuery: Query | undefined;
 
 export function extractFacts(tree: Tree, language: Language): ModuleFacts {
   const root = tree.rootNode;
-  const facts: ModuleFacts = { body: block(root), calls: [], syntaxErrors: [], lineCount: root.endPosition.row + 1 };
+  const facts: ModuleFacts = { body: block(root), calls: [], callNames: [], syntaxErrors: [], lineCount: root.endPosition.row + 1 };
+  const names = new Set<string>();
   callQuery ??= new Query(language, '(call function: [(identifier) @fn (attribute attribute: (identifier) @fn)]) @call');
   for (const m of callQuery.matches(root)) {
     let callNode: Node | undefined;
@@ -51,10 +54,12 @@ export function extractFacts(tree: Tree, language: Language): ModuleFacts {
       if (c.name === 'call') callNode = c.node;
       else fnName = c.node.text;
     }
+    if (fnName) names.add(fnName);
     if (!callNode || !fnName || !INTERESTING_CALLS.has(fnName)) continue;
     const call = expr(callNode);
     if (call.k === 'call') facts.calls.push({ name: fnName, call });
   }
+  facts.callNames = [...names];
   if (root.hasError) collectErrors(root, facts.syntaxErrors);
   return facts;
 }
