@@ -389,8 +389,8 @@ async function parent(): Promise<void> {
       const serialRss = Math.max(...runs.serial.map((r) => r.peakRssMb));
       const mb = size.bytes / MiB;
       const ratio = cold / floor;
-      const targets = [`cold ≤ 1.5× floor ${verdict(ratio <= 1.5)}`];
-      if (ratio > 1.5) misses.push(`${c.name}: cold index ${fmt(ratio, 2)}× the parse floor (target ≤ 1.5×)`);
+      const targets = [`cold/floor ${fmt(ratio, 3)} ≤ 1.5 ${verdict(ratio <= 1.5)}`];
+      if (ratio > 1.5) misses.push(`${c.name}: cold index ${fmt(ratio, 3)}× the parse floor (target ≤ 1.5×)`);
       if (c.name === 'django') {
         targets.push(`RSS < 300 MB ${verdict(rss < 300)}`);
         if (rss >= 300) misses.push(`${c.name}: peak RSS ${fmt(rss)} MB (target < 300 MB)`);

@@ -1,8 +1,8 @@
 /**
  * Multi-file fixtures written as one string, after rust-analyzer's `//- /path` fixtures: a line
  * `# -- blog/models.py` (or `{# -- templates/base.html #}`) starts a file, and everything up to the
- * next such line is its content. The whole string is dedented first, so fixtures can be indented
- * like the test code around them.
+ * next such line is its content. Each file is dedented, so fixtures can be indented like the test
+ * code around them.
  *
  * Expectations live inside the fixture. A line `# ^^^^ text` (or `{# ^^^^ text #}` in a template)
  * marks the columns of its `^` run on the nearest code line above it; several marker lines may
@@ -43,73 +43,78 @@ const FILE_HEADER = /^(?:#|\{#)\s*--\s+(\S+?)\s*(?:#\})?\s*$/;
 const MARKER_LINE = /^(\s*(?:(?:#|\{#)\s*)?)(\^+)(?:\s+(.*?))?\s*(?:#\})?\s*$/;
 const CURSOR = '$0';
 
-/** Removes the indentation common to every non-blank line, and the blank first and last lines. */
+/** Removes the indentation common to every non-blank line, and blank lines at both ends. */
 export function dedent(src: string): string {
-  const lines = src.replace(/\r\n/g, '\n').split('\n');
+  return dedentLines(src.replace(/\r\n/g, '\n').split('\n')).join('\n');
+}
+
+function dedentLines(input: string[]): string[] {
+  const lines = [...input];
   while (lines.length && lines[0].trim() === '') lines.shift();
   while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
   let indent = Infinity;
   for (const l of lines) if (l.trim()) indent = Math.min(indent, l.length - l.trimStart().length);
   if (!Number.isFinite(indent)) indent = 0;
-  return lines.map((l) => l.slice(indent)).join('\n');
+  return lines.map((l) => l.slice(indent));
 }
 
-/** Splits a fixture into files, markers and the cursor, without touching the disk. */
+/**
+ * Splits a fixture into files, markers and the cursor, without touching the disk. Header lines
+ * may be indented, and each file's body is dedented on its own, so fixtures can be assembled from
+ * pieces (`${SETTINGS}`) written at different indentations.
+ */
 export function parseFixture(src: string): ParsedFixture {
+  const bodies = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const raw of src.replace(/\r\n/g, '\n').split('\n')) {
+    const header = FILE_HEADER.exec(raw.trim());
+    if (header) {
+      if (bodies.has(header[1])) throw new Error(`fixture: file ${header[1]} appears twice`);
+      current = [];
+      bodies.set(header[1], current);
+      continue;
+    }
+    if (current) current.push(raw);
+    else if (raw.trim() !== '') throw new Error(`fixture: text before the first "# -- path" header: ${JSON.stringify(raw)}`);
+  }
+  if (bodies.size === 0) throw new Error('fixture: no "# -- path" header');
+
   const files = new Map<string, string>();
   const markers: Marker[] = [];
   let cursor: Cursor | undefined;
-  let current: string | undefined;
-  let out: string[] = [];
-  /** Index in `out` of the last code line, and where a `$0` was removed from it. */
-  let lastCode = -1;
-  let lastCursorCol = -1;
-
-  const flush = () => {
-    if (current !== undefined) files.set(current, out.length ? `${out.join('\n')}\n` : '');
-  };
-
-  for (const raw of dedent(src).split('\n')) {
-    const header = FILE_HEADER.exec(raw);
-    if (header) {
-      flush();
-      current = header[1];
-      if (files.has(current)) throw new Error(`fixture: file ${current} appears twice`);
-      out = [];
-      lastCode = -1;
-      continue;
-    }
-    if (current === undefined) {
-      if (raw.trim() === '') continue;
-      throw new Error(`fixture: text before the first "# -- path" header: ${JSON.stringify(raw)}`);
-    }
-    const marker = MARKER_LINE.exec(raw);
-    if (marker) {
-      if (lastCode < 0) throw new Error(`fixture: marker with no code line above it in ${current}: ${JSON.stringify(raw)}`);
-      let startCol = marker[1].length;
-      let endCol = startCol + marker[2].length;
-      // Columns are read against the line as shown in the fixture: undo the `$0` removal.
-      if (lastCursorCol >= 0) {
-        if (startCol > lastCursorCol) startCol -= CURSOR.length;
-        if (endCol > lastCursorCol) endCol -= CURSOR.length;
+  for (const [file, body] of bodies) {
+    const out: string[] = [];
+    /** Index in `out` of the last code line, and where a `$0` was removed from it. */
+    let lastCode = -1;
+    let lastCursorCol = -1;
+    for (const raw of dedentLines(body)) {
+      const marker = MARKER_LINE.exec(raw);
+      if (marker) {
+        if (lastCode < 0) throw new Error(`fixture: marker with no code line above it in ${file}: ${JSON.stringify(raw)}`);
+        let startCol = marker[1].length;
+        let endCol = startCol + marker[2].length;
+        // Columns are read against the line as shown in the fixture: undo the `$0` removal.
+        if (lastCursorCol >= 0) {
+          if (startCol > lastCursorCol) startCol -= CURSOR.length;
+          if (endCol > lastCursorCol) endCol -= CURSOR.length;
+        }
+        markers.push({ file, line: lastCode, startCol, endCol, text: marker[3] ?? '' });
+        continue;
       }
-      markers.push({ file: current, line: lastCode, startCol, endCol, text: marker[3] ?? '' });
-      continue;
+      let line = raw;
+      lastCursorCol = -1;
+      const at = line.indexOf(CURSOR);
+      if (at >= 0) {
+        if (cursor) throw new Error('fixture: more than one $0 cursor');
+        line = line.slice(0, at) + line.slice(at + CURSOR.length);
+        cursor = { file, line: out.length, character: at };
+        lastCursorCol = at;
+      }
+      out.push(line);
+      lastCode = out.length - 1;
     }
-    let line = raw;
-    lastCursorCol = -1;
-    const at = line.indexOf(CURSOR);
-    if (at >= 0) {
-      if (cursor) throw new Error('fixture: more than one $0 cursor');
-      line = line.slice(0, at) + line.slice(at + CURSOR.length);
-      cursor = { file: current, line: out.length, character: at };
-      lastCursorCol = at;
-    }
-    out.push(line);
-    lastCode = out.length - 1;
+    files.set(file, out.length ? `${out.join('\n')}\n` : '');
   }
-  flush();
-  if (files.size === 0) throw new Error('fixture: no "# -- path" header');
   return { files, markers, cursor };
 }
 

@@ -21,6 +21,7 @@ import { type TreeEdit, Workspace } from '../core/workspace';
 import { parallelParse } from '../indexPool';
 import { IndexChangedNotification, type ProjectSummary, ProjectSummaryRequest } from '../shared/protocol';
 import { toCodeAction, toDiagnostic, toPath, toUri } from './convert';
+import { FEATURES, type ServerContext } from './features';
 
 interface Settings {
   settingsModule?: string;
@@ -56,6 +57,7 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        ...Object.assign({}, ...FEATURES.map((f) => f.capabilities?.(params) ?? {})),
         workspace: { workspaceFolders: { supported: true } },
       },
       serverInfo: { name: 'django-lens', version: '0.1.0' },
@@ -231,6 +233,15 @@ export function startServer(connection: Connection): void {
     if (reindexNeeded && indexing) indexing = indexing.then(reindex);
     else changed();
   });
+
+  const context: ServerContext = {
+    connection,
+    workspace: () => workspace,
+    document: (uri) => docs.get(uri),
+    log,
+    findings: (file) => findingsByFile.get(file) ?? [],
+  };
+  for (const feature of FEATURES) feature.register(context);
 
   connection.onCodeAction(({ textDocument, range, context }) => {
     const file = toPath(textDocument.uri);
