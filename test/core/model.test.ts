@@ -24,10 +24,15 @@ async function withFixture(src: string, options: FixtureOptions, body: (fx: Fixt
   }
 }
 
+/**
+ * The project whose root holds the marker's file (the deepest one). Deliberately not
+ * `Workspace.projectFor`, which picks the wrong one of two sibling projects (see its test below).
+ */
 function projectOf(fx: Fixture, m: Marker): Project {
-  const p = fx.ws.projectFor(fx.path(m.file));
-  assert.ok(p, `no project for ${m.file}`);
-  return p;
+  const file = fx.path(m.file);
+  const holding = fx.ws.projects().filter((p) => file.startsWith(`${p.root}/`));
+  assert.ok(holding.length, `no project holds ${m.file}`);
+  return holding.sort((a, b) => b.root.length - a.root.length)[0];
 }
 
 const where = (m: Marker) => `${m.file}:${m.line + 1}:${m.startCol + 1}`;
@@ -154,12 +159,12 @@ describe('project model: settings', () => {
 
       ROOT_URLCONF = "mysite.urls"
       DEBUG = True
+      ^^^^^ true
       if "test" in sys.argv:
           STORAGE = "memory"
       else:
           STORAGE = "s3"
-      ^^^^^^^ {"inconclusive": "STORAGE depends on a condition that cannot be evaluated statically", "options": ["memory", "s3"]}
-      ^^^^^ true
+          ^^^^^^^ {"inconclusive": "STORAGE depends on a condition that cannot be evaluated statically", "options": ["memory", "s3"]}
     `));
 
   it('BASE_DIR paths in TEMPLATES DIRS: pathlib "/" and os.path.join', () =>
@@ -256,6 +261,30 @@ describe('project model: settings', () => {
       INSTALLED_APPS = ["beta_app"]
       ^^^^^^^^^^^^^^ ["beta_app"]
     `, { projects: ['alpha asite.settings (manage.py)', 'beta bsite.settings (manage.py)'] }));
+});
+
+describe('workspace: projectFor', () => {
+  // BUG (server/src/core/workspace.ts, Workspace.projectFor): with two sibling projects, every
+  // project's module map also holds the other project's files (the workspace folder is one of
+  // its source roots), so the "moduleOf(file) !== undefined" test accepts both, and the one with
+  // the longer root path wins: the file beta/bsite/settings.py is attributed to project "alpha".
+  // fixesFor in checks/registry.ts uses projectFor, so quick fixes would run against the wrong
+  // project. Expected: the project whose root contains the file wins over one that merely maps it.
+  it.skip('attributes a file to the sibling project whose root holds it (BUG: returns the other one)', async () => {
+    await withFixture(`
+      # -- alpha/manage.py
+      ${MANAGE('asite.settings')}
+      # -- alpha/asite/__init__.py
+      # -- alpha/asite/settings.py
+      # -- beta/manage.py
+      ${MANAGE('bsite.settings')}
+      # -- beta/bsite/__init__.py
+      # -- beta/bsite/settings.py
+    `, {}, (fx) => {
+      assert.equal(fx.rel(fx.ws.projectFor(fx.path('alpha/asite/settings.py'))!.root), 'alpha');
+      assert.equal(fx.rel(fx.ws.projectFor(fx.path('beta/bsite/settings.py'))!.root), 'beta');
+    });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -457,7 +486,7 @@ describe('project model: models', () => {
 
       class Category(models.Model):
             ^^^^^^^^ model blog.Category
-            ^^^^^^^^ reverse: post_set ← blog.Post.category query=post
+            ^^^^^^^^ reverse: children ← blog.Category.parent, post_set ← blog.Post.category query=post
             ^^^^^^^^ managers: objects=django.db.models.Manager
           name = models.CharField(max_length=50)
           parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE, related_name="children")
@@ -474,7 +503,7 @@ describe('project model: models', () => {
       class Post(models.Model):
             ^^^^ model blog.Post
             ^^^^ fields: title, author, editor, category, product, tags, published
-            ^^^^ reverse: comments ← blog.Comment.post query=comment, tagging_set ← blog.Tagging.post query=tagging
+            ^^^^ reverse: tagging_set ← blog.Tagging.post query=tagging, comments ← blog.Comment.post query=comment
             ^^^^ managers: objects=blog.models.PostManager, published_posts=blog.models.PostQuerySet
           title = models.CharField(max_length=200)
           ^^^^^ CharField
@@ -589,6 +618,56 @@ describe('project model: models', () => {
 
           class Meta:
               app_label = "blog"
+    `));
+
+  // BUG (server/src/core/project/models.ts, ModelReader.addReverse): a ManyToManyField to "self"
+  // is symmetrical by default, and Django hides its reverse accessor (related_name becomes
+  // "<name>_rel_+"), so Person gets no `person_set`. The reader adds `person_set` anyway.
+  it.skip('a symmetrical many-to-many to "self" adds no reverse accessor (BUG: adds person_set)', () =>
+    checkModels(`
+      ${MODEL_SETTINGS}
+      # -- accounts/models.py
+      from django.db import models
+
+      class Person(models.Model):
+            ^^^^^^ model accounts.Person
+            ^^^^^^ reverse: followers ← accounts.Person.following
+          friends = models.ManyToManyField("self")
+          ^^^^^^^ ManyToManyField → accounts.Person
+          following = models.ManyToManyField("self", symmetrical=False, related_name="followers")
+          ^^^^^^^^^ ManyToManyField → accounts.Person related_name=followers
+    `));
+
+  // BUG (server/src/core/project/models.ts, ModelReader.inherit): since Django 1.10 managers
+  // are inherited from every base class, concrete and proxy parents included, not only from
+  // abstract ones ("Managers from base classes are always inherited by the child class"). The
+  // reader gives a proxy or multi-table child a fresh default `objects` instead of the parent's
+  // PlaceManager, so `OrderedPlace.objects.open_now()` would look unknown.
+  it.skip('proxy and multi-table children inherit their parent\'s managers (BUG: default objects)', () =>
+    checkModels(`
+      ${MODEL_SETTINGS}
+      # -- shop/models.py
+      from django.db import models
+
+      class PlaceManager(models.Manager):
+          def open_now(self):
+              return self.all()
+
+      class Place(models.Model):
+            ^^^^^ model shop.Place
+            ^^^^^ managers: objects=shop.models.PlaceManager
+          objects = PlaceManager()
+
+      class OrderedPlace(Place):
+            ^^^^^^^^^^^^ model shop.OrderedPlace proxy parents=shop.Place
+            ^^^^^^^^^^^^ managers: objects=shop.models.PlaceManager
+          class Meta:
+              proxy = True
+
+      class Restaurant(Place):
+            ^^^^^^^^^^ model shop.Restaurant parents=shop.Place
+            ^^^^^^^^^^ managers: objects=shop.models.PlaceManager
+          serves_pizza = models.BooleanField(default=False)
     `));
 
   it('the parent link of a multi-table child is a one-to-one field to the parent', async () => {

@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 import type { ModuleFacts } from '../python/facts';
 import { Evaluator, type Value } from '../python/evaluate';
 import type { ModuleMap } from '../python/modules';
-import { SymbolResolver } from '../python/symbols';
+import { SymbolResolver, fqName } from '../python/symbols';
+import { dottedName, keyword, stringValue } from '../python/ast';
 import { type AppInfo, resolveApps } from './apps';
 import { type ModelIndex, ModelReader } from './models';
 import { type SettingsModel, emptySettings, readSettings } from './settings';
@@ -86,6 +87,41 @@ export class Project {
 
   get urls(): UrlIndex {
     return this.once('urls', () => {
+      const index = this.readUrls();
+      index.converters = this.converters();
+      return index;
+    });
+  }
+
+  /**
+   * Path converters registered with `register_converter(Class, "name")` anywhere in the project,
+   * with the class's `regex` attribute when it is a literal.
+   */
+  private converters(): UrlIndex['converters'] {
+    const out: UrlIndex['converters'] = new Map();
+    for (const module of this.projectModules) {
+      const mf = this.symbols.factsOf(module);
+      if (!mf?.facts.callNames.includes('register_converter')) continue;
+      for (const site of mf.facts.calls) {
+        if (site.name !== 'register_converter') continue;
+        const [clsExpr, nameExpr] = site.call.args;
+        const name = stringValue(nameExpr ?? keyword(site.call, 'type_name'));
+        if (!clsExpr || name === undefined) continue;
+        const b = this.symbols.resolveExpr(module, clsExpr);
+        let regex: string | undefined;
+        if (b?.kind === 'class') {
+          for (const st of b.def.body) {
+            if (st.k === 'assign' && st.targets.some((t) => t.k === 'name' && t.id === 'regex')) regex = stringValue(st.value);
+          }
+        }
+        out.set(name, { cls: b ? fqName(b) : dottedName(clsExpr) ?? '?', regex, at: { file: mf.file, span: site.call.s } });
+      }
+    }
+    return out;
+  }
+
+  private readUrls(): UrlIndex {
+    {
       const reader = new UrlReader(this.symbols, (n) => this.setting(n));
       if (this.spec.library) {
         const routes: RouteInfo[] = [];
@@ -95,7 +131,7 @@ export class Project {
       const root = this.settings.rootUrlconf;
       if (!root) return { routes: [], problems: ['ROOT_URLCONF is unknown: no routes'], files: new Set(), converters: new Map(), located: [] };
       return reader.read(root);
-    });
+    }
   }
 
   /** In library mode: URLconf modules (`urls.py`, `*_urls.py`) that define urlpatterns. */
