@@ -264,13 +264,7 @@ describe('project model: settings', () => {
 });
 
 describe('workspace: projectFor', () => {
-  // BUG (server/src/core/workspace.ts, Workspace.projectFor): with two sibling projects, every
-  // project's module map also holds the other project's files (the workspace folder is one of
-  // its source roots), so the "moduleOf(file) !== undefined" test accepts both, and the one with
-  // the longer root path wins: the file beta/bsite/settings.py is attributed to project "alpha".
-  // fixesFor in checks/registry.ts uses projectFor, so quick fixes would run against the wrong
-  // project. Expected: the project whose root contains the file wins over one that merely maps it.
-  it.skip('attributes a file to the sibling project whose root holds it (BUG: returns the other one)', async () => {
+  it('attributes a file to the sibling project whose root holds it', async () => {
     await withFixture(`
       # -- alpha/manage.py
       ${MANAGE('asite.settings')}
@@ -620,10 +614,7 @@ describe('project model: models', () => {
               app_label = "blog"
     `));
 
-  // BUG (server/src/core/project/models.ts, ModelReader.addReverse): a ManyToManyField to "self"
-  // is symmetrical by default, and Django hides its reverse accessor (related_name becomes
-  // "<name>_rel_+"), so Person gets no `person_set`. The reader adds `person_set` anyway.
-  it.skip('a symmetrical many-to-many to "self" adds no reverse accessor (BUG: adds person_set)', () =>
+  it('a symmetrical many-to-many to "self" adds no reverse accessor', () =>
     checkModels(`
       ${MODEL_SETTINGS}
       # -- accounts/models.py
@@ -638,12 +629,7 @@ describe('project model: models', () => {
           ^^^^^^^^^ ManyToManyField → accounts.Person related_name=followers
     `));
 
-  // BUG (server/src/core/project/models.ts, ModelReader.inherit): since Django 1.10 managers
-  // are inherited from every base class, concrete and proxy parents included, not only from
-  // abstract ones ("Managers from base classes are always inherited by the child class"). The
-  // reader gives a proxy or multi-table child a fresh default `objects` instead of the parent's
-  // PlaceManager, so `OrderedPlace.objects.open_now()` would look unknown.
-  it.skip('proxy and multi-table children inherit their parent\'s managers (BUG: default objects)', () =>
+  it('proxy and multi-table children inherit their parent\'s managers', () =>
     checkModels(`
       ${MODEL_SETTINGS}
       # -- shop/models.py

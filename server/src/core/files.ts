@@ -40,7 +40,7 @@ export function walkWorkspace(roots: string[], options: WalkOptions = {}): WalkR
     }
     let real: string;
     try {
-      real = realpathSync(dir);
+      real = realpathSync.native(dir);
     } catch (e) {
       result.problems.push({ file: dir, message: `cannot read folder: ${(e as Error).message}` });
       return;
@@ -122,6 +122,10 @@ export function decode(bytes: Uint8Array): { text?: string; problem?: string } {
     const m = CODING_COOKIE.exec(line);
     if (m) {
       const enc = m[1].toLowerCase().replace(/_/g, '-');
+      // Python's Latin-1 is ISO-8859-1 byte for byte (WHATWG's "latin1" label means windows-1252).
+      if (['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1', 'l1', 'iso-latin-1'].includes(enc)) {
+        return { text: Buffer.from(body).toString('latin1') };
+      }
       if (enc !== 'utf-8' && enc !== 'utf8') {
         try {
           return { text: new TextDecoder(enc).decode(body) };

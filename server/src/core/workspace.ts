@@ -7,10 +7,10 @@
  * (incrementally, with the previous tree, for open documents) and drops the derived project
  * objects, which are rebuilt lazily from the cached facts of every other file.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve as resolvePath, sep } from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, readSource, walkWorkspace } from './files';
-import { type ModuleFacts, extractFacts } from './python/facts';
+import { type Chunk, type ModuleFacts, extractChunked, extractFacts } from './python/facts';
 import { ModuleMap, moduleNameFor } from './python/modules';
 import { loadPython, parsePython, type Tree } from './python/parser';
 import { stringValue } from './python/ast';
@@ -42,6 +42,8 @@ interface PyEntry extends FileFacts {
   /** Kept only for open documents, for incremental reparsing. */
   tree?: Tree;
   text?: string;
+  /** Per-statement facts of an open document, reused across its edits. */
+  chunks?: Chunk[];
 }
 
 export class Workspace {
@@ -51,6 +53,11 @@ export class Workspace {
   private dirCache = new Map<string, string[]>();
   private manageFiles: string[] = [];
   private projectCache: Project[] | undefined;
+  /** The last projects built, and what changed since (for reusing their unaffected parts). */
+  private previousProjects: Project[] | undefined;
+  private changedSince = new Set<string>();
+  private fileSetChanged = false;
+  private moduleMaps = new Map<string, ModuleMap>();
   private language!: Language;
   readonly problems: Problem[] = [];
   /** Increases on every change; consumers compare it to know when to refresh. */
@@ -129,8 +136,7 @@ export class Workspace {
    * With `edits` (incremental changes from the editor) tree-sitter reuses the previous tree.
    */
   updateFile(file: string, text?: string, edits?: TreeEdit[]): void {
-    this.version++;
-    this.projectCache = undefined;
+    this.invalidate(file, !this.py.has(file) && file.endsWith('.py'));
     if (file.endsWith('.py')) {
       const existed = this.py.has(file);
       if (text === undefined) {
@@ -148,8 +154,8 @@ export class Workspace {
           if (old) old.tree = undefined;
           tree = parsePython(text);
         }
-        const facts = extractFacts(tree, this.language);
-        this.py.set(file, { facts, size: text.length, version: (old?.version ?? 0) + 1, tree, text });
+        const { facts, chunks } = extractChunked(tree, this.language, text, old?.chunks);
+        this.py.set(file, { facts, size: text.length, version: (old?.version ?? 0) + 1, tree, text, chunks });
       }
       if (!existed && basename(file) === 'manage.py') this.manageFiles.push(file);
       return;
@@ -196,13 +202,13 @@ export class Workspace {
       e.tree?.delete();
       e.tree = undefined;
       e.text = undefined;
+      e.chunks = undefined;
     }
     this.templateCache.delete(file);
   }
 
   removeFile(file: string): void {
-    this.version++;
-    this.projectCache = undefined;
+    this.invalidate(file, this.py.has(file));
     this.py.get(file)?.tree?.delete();
     this.py.delete(file);
     this.templateFiles.delete(file);
@@ -228,8 +234,15 @@ export class Workspace {
     const out: string[] = [];
     const seen = new Set<string>();
     const visit = (d: string, depth: number) => {
-      if (depth > 20 || seen.has(d)) return;
-      seen.add(d);
+      let real: string;
+      try {
+        real = realpathSync.native(d);
+      } catch {
+        return;
+      }
+      // Real paths, so that a symlink loop below a template folder is listed once.
+      if (depth > 20 || seen.has(real)) return;
+      seen.add(real);
       let entries;
       try {
         entries = readdirSync(d, { withFileTypes: true });
@@ -256,25 +269,50 @@ export class Workspace {
     return out;
   }
 
+  private invalidate(file: string, fileSetChanges: boolean): void {
+    this.version++;
+    if (this.projectCache) this.previousProjects = this.projectCache;
+    this.projectCache = undefined;
+    this.changedSince.add(file);
+    if (fileSetChanges) {
+      this.fileSetChanged = true;
+      this.moduleMaps.clear();
+    }
+  }
+
   /** The Django projects in the workspace (discovered from manage.py/wsgi.py/asgi.py). */
   projects(): Project[] {
     if (this.projectCache) return this.projectCache;
     const specs = this.discover();
     const source = { facts: (f: string) => this.facts(f), listDir: (d: string) => this.listDir(d) };
-    const files = [...this.py.keys()];
-    this.projectCache = specs.map((spec) => new Project(spec, new ModuleMap(spec.sourceRoots, files), source));
+    let files: string[] | undefined;
+    const changed = this.fileSetChanged ? undefined : new Set(this.changedSince);
+    this.projectCache = specs.map((spec) => {
+      const key = spec.sourceRoots.join('\0');
+      let map = this.moduleMaps.get(key);
+      if (!map) {
+        files ??= [...this.py.keys()];
+        map = new ModuleMap(spec.sourceRoots, files);
+        this.moduleMaps.set(key, map);
+      }
+      const prev = this.previousProjects?.find((p) => p.root === spec.root && p.spec.settingsModule === spec.settingsModule && p.modules === map);
+      return new Project(spec, map, source, prev ? { project: prev, changed } : undefined);
+    });
+    this.previousProjects = undefined;
+    this.changedSince.clear();
+    this.fileSetChanged = false;
     return this.projectCache;
   }
 
   /** The project a file belongs to (deepest root containing it). */
   projectFor(file: string): Project | undefined {
+    // The deepest project root that contains the file; a file outside every root belongs to the
+    // first project whose modules include it (a shared package on a common source root).
     let best: Project | undefined;
     for (const p of this.projects()) {
-      if (p.modules.moduleOf(file) !== undefined || file.startsWith(p.root + '/')) {
-        if (!best || p.root.length > best.root.length) best = p;
-      }
+      if (file.startsWith(p.root + sep) && (!best || p.root.length > best.root.length)) best = p;
     }
-    return best ?? this.projects()[0];
+    return best ?? this.projects().find((p) => p.modules.moduleOf(file) !== undefined) ?? this.projects()[0];
   }
 
   private discover(): ProjectSpec[] {

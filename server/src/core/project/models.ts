@@ -27,7 +27,8 @@ export interface FieldInfo {
     relatedName?: string;
     relatedQueryName?: string;
     through?: string | null;
-    /** Inherited from an abstract base: where it was declared. */
+    /** A ManyToManyField("self") is symmetrical unless `symmetrical=False`: no reverse accessor. */
+    symmetrical?: boolean;
   };
   /** The model that declared the field (differs from the owner for abstract inheritance). */
   declaredIn: string;
@@ -110,6 +111,7 @@ interface Candidate {
 
 export class ModelReader {
   private isModelCache = new Map<string, boolean>();
+  private appCache = new Map<string, AppInfo | undefined>();
 
   constructor(
     private readonly symbols: SymbolResolver,
@@ -173,7 +175,11 @@ export class ModelReader {
 
   private readModel(b: Extract<Binding, { kind: 'class' }>): ModelInfo {
     const def = b.def;
-    const app = appForModule(this.apps, b.module);
+    let app = this.appCache.get(b.module);
+    if (!this.appCache.has(b.module)) {
+      app = appForModule(this.apps, b.module);
+      this.appCache.set(b.module, app);
+    }
     const meta = def.body.find((s): s is ClassDef => s.k === 'class' && s.name === 'Meta');
     const metaValue = (name: string): Expr | undefined => {
       if (!meta) return undefined;
@@ -225,10 +231,15 @@ export class ModelReader {
     const callee = call.fn;
     const type = lastName(callee);
     if (!type) return undefined;
-    const b = this.symbols.resolveExpr(module, callee);
-    const fq = b ? fqName(b) : undefined;
     const relKind = RELATION_NAMES[type];
-    const looksLikeField = relKind !== undefined || type.endsWith('Field') || (fq !== undefined && /\.fields(\.\w+)*\.\w+$/.test(fq) && /^django\./.test(fq));
+    // Names decide for almost every field; resolving the callee is the slow path, taken only
+    // for calls whose name says nothing (a field class imported under another name).
+    let looksLikeField = relKind !== undefined || type.endsWith('Field');
+    if (!looksLikeField && !/^[a-z_]/.test(type) && !/(Manager|QuerySet)$/.test(type)) {
+      const b = this.symbols.resolveExpr(module, callee);
+      const fq = b ? fqName(b) : undefined;
+      looksLikeField = fq !== undefined && /^django\./.test(fq) && /\.fields(\.\w+)*\.\w+$/.test(fq);
+    }
     if (!looksLikeField) return undefined;
     const field: FieldInfo = { name, type, span, declaredIn: owner };
     if (relKind && relKind !== 'GenericForeignKey') {
@@ -236,6 +247,7 @@ export class ModelReader {
       const relatedName = stringValue(keyword(call, 'related_name'));
       const relatedQueryName = stringValue(keyword(call, 'related_query_name'));
       const through = keyword(call, 'through');
+      const symmetrical = keyword(call, 'symmetrical');
       field.relation = {
         kind: relKind,
         target: null,
@@ -243,6 +255,7 @@ export class ModelReader {
         relatedName,
         relatedQueryName,
         through: through ? exprText(through) : undefined,
+        ...(relKind === 'ManyToManyField' ? { symmetrical: !(symmetrical?.k === 'const' && symmetrical.v === false) } : {}),
       };
       (field as FieldWithExprs).toExpr = to;
       (field as FieldWithExprs).module = module;
@@ -306,6 +319,8 @@ export class ModelReader {
         inheritedManagers.push(...base.managers.filter((x) => !m.managers.some((y) => y.name === x.name)));
       } else {
         m.parents.push(base.label);
+        // Since Django 1.10 managers are inherited from concrete parents too.
+        inheritedManagers.push(...base.managers.filter((x) => !m.managers.some((y) => y.name === x.name) && !inheritedManagers.some((y) => y.name === x.name)));
         if (!m.proxy && !m.abstract) {
           const ptr = `${base.name.toLowerCase()}_ptr`;
           if (!own.has(ptr)) {
@@ -387,6 +402,8 @@ export class ModelReader {
         .replace(/%\(app_label\)s/g, m.appLabel.toLowerCase());
       if (relatedName !== undefined) rel.relatedName = relatedName;
       if (relatedName?.endsWith('+')) continue; // hidden reverse relation
+      // Django hides the reverse side of a symmetrical self-referencing many-to-many.
+      if (rel.kind === 'ManyToManyField' && rel.symmetrical && rel.target === m.label) continue;
       const one = rel.kind === 'OneToOneField' || rel.kind === 'ParentLink';
       const name = relatedName ?? (one ? modelName : `${modelName}_set`);
       const queryName = rel.relatedQueryName?.replace(/%\(class\)s/g, modelName).replace(/%\(app_label\)s/g, m.appLabel.toLowerCase()) ?? relatedName ?? modelName;

@@ -33,16 +33,30 @@ export interface ProjectSpec {
   library?: boolean;
 }
 
+/** What a rebuilt project may take over from its predecessor: parts whose inputs did not change. */
+export interface Predecessor {
+  project: Project;
+  /** Files changed since the predecessor was built; undefined means "the file set changed". */
+  changed: Set<string> | undefined;
+}
+
 export class Project {
   readonly symbols: SymbolResolver;
   private memo = new Map<string, unknown>();
+  /** Files each tracked part read; a part is reused after an edit that touched none of them. */
+  private deps = new Map<string, Set<string>>();
 
   constructor(
     readonly spec: ProjectSpec,
     readonly modules: ModuleMap,
     private readonly source: ProjectSource,
+    private readonly predecessor?: Predecessor,
   ) {
-    this.symbols = new SymbolResolver({ modules, facts: (f) => source.facts(f) });
+    this.symbols = this.resolver();
+  }
+
+  private resolver(): SymbolResolver {
+    return new SymbolResolver({ modules: this.modules, facts: (f) => this.source.facts(f) });
   }
 
   private once<T>(key: string, compute: () => T): T {
@@ -52,15 +66,41 @@ export class Project {
     return v;
   }
 
+  /**
+   * A part computed with its own recording resolver, so that its exact file dependencies are
+   * known; after an edit, the predecessor's value is reused when none of them changed.
+   */
+  private tracked<T>(key: string, after: ('settings' | 'apps')[], compute: (symbols: SymbolResolver) => T): T {
+    return this.once(key, () => {
+      // Parts this one builds on come first: their values and dependencies are part of its inputs.
+      const inputs = after.map((k) => (k === 'settings' ? this.settings : this.apps));
+      const prev = this.predecessor;
+      const prevDeps = prev?.project.deps.get(key);
+      if (prev?.changed && prevDeps && prev.project.memo.has(key)) {
+        const sameInputs = after.every((k, i) => prev.project.memo.get(k) === inputs[i]);
+        if (sameInputs && ![...prev.changed].some((f) => prevDeps.has(f))) {
+          this.deps.set(key, prevDeps);
+          return prev.project.memo.get(key) as T;
+        }
+      }
+      const symbols = this.resolver();
+      const recorder = new Set<string>();
+      symbols.recorder = recorder;
+      const value = compute(symbols);
+      for (const k of after) for (const f of this.deps.get(k) ?? []) recorder.add(f);
+      this.deps.set(key, recorder);
+      return value;
+    });
+  }
+
   get root(): string {
     return this.spec.root;
   }
 
   get settings(): SettingsModel {
-    return this.once('settings', () => {
+    return this.tracked('settings', [], (symbols) => {
       if (!this.spec.settingsModule) return emptySettings(this.spec.library ? undefined : 'no settings module found (set djangoLens.settingsModule)');
-      const ev = new Evaluator(this.symbols);
-      return readSettings(ev, this.spec.settingsModule);
+      return readSettings(new Evaluator(symbols), this.spec.settingsModule);
     });
   }
 
@@ -69,7 +109,7 @@ export class Project {
   }
 
   get apps(): AppInfo[] {
-    return this.once('apps', () => resolveApps(this.symbols, this.settings.installedApps.items));
+    return this.tracked('apps', ['settings'], (symbols) => resolveApps(symbols, this.settings.installedApps.items));
   }
 
   /** Modules that belong to the project (inside its root), in a stable order. */
@@ -86,9 +126,9 @@ export class Project {
   }
 
   get urls(): UrlIndex {
-    return this.once('urls', () => {
-      const index = this.readUrls();
-      index.converters = this.converters();
+    return this.tracked('urls', ['settings'], (symbols) => {
+      const index = this.readUrls(symbols);
+      index.converters = this.converters(symbols);
       return index;
     });
   }
@@ -97,17 +137,20 @@ export class Project {
    * Path converters registered with `register_converter(Class, "name")` anywhere in the project,
    * with the class's `regex` attribute when it is a literal.
    */
-  private converters(): UrlIndex['converters'] {
+  private converters(symbols: SymbolResolver): UrlIndex['converters'] {
     const out: UrlIndex['converters'] = new Map();
     for (const module of this.projectModules) {
-      const mf = this.symbols.factsOf(module);
+      const file = this.modules.fileOf(module);
+      // Only files that call register_converter are read (and so become dependencies).
+      if (!file || !this.source.facts(file)?.callNames.includes('register_converter')) continue;
+      const mf = symbols.factsOf(module);
       if (!mf?.facts.callNames.includes('register_converter')) continue;
       for (const site of mf.facts.calls) {
         if (site.name !== 'register_converter') continue;
         const [clsExpr, nameExpr] = site.call.args;
         const name = stringValue(nameExpr ?? keyword(site.call, 'type_name'));
         if (!clsExpr || name === undefined) continue;
-        const b = this.symbols.resolveExpr(module, clsExpr);
+        const b = symbols.resolveExpr(module, clsExpr);
         let regex: string | undefined;
         if (b?.kind === 'class') {
           for (const st of b.def.body) {
@@ -120,12 +163,12 @@ export class Project {
     return out;
   }
 
-  private readUrls(): UrlIndex {
+  private readUrls(symbols: SymbolResolver): UrlIndex {
     {
-      const reader = new UrlReader(this.symbols, (n) => this.setting(n));
+      const reader = new UrlReader(symbols, (n) => this.setting(n));
       if (this.spec.library) {
         const routes: RouteInfo[] = [];
-        for (const m of this.urlModules()) routes.push(...reader.readModule(m));
+        for (const m of this.urlModules(symbols)) routes.push(...reader.readModule(m));
         return { routes, problems: reader.allProblems, files: reader.allFiles, converters: new Map(), located: reader.located };
       }
       const root = this.settings.rootUrlconf;
@@ -135,11 +178,11 @@ export class Project {
   }
 
   /** In library mode: URLconf modules (`urls.py`, `*_urls.py`) that define urlpatterns. */
-  private urlModules(): string[] {
+  private urlModules(symbols: SymbolResolver): string[] {
     return this.projectModules.filter((m) => {
       const last = m.split('.').pop()!;
       if (last !== 'urls' && !last.endsWith('_urls')) return false;
-      const mf = this.symbols.factsOf(m);
+      const mf = symbols.factsOf(m);
       return !!mf?.facts.body.some((st) => (st.k === 'assign' && st.targets.some((t) => t.k === 'name' && t.id === 'urlpatterns')));
     });
   }

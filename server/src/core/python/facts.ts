@@ -43,11 +43,65 @@ function span(n: Node): Span {
 let callQuery: Query | undefined;
 
 export function extractFacts(tree: Tree, language: Language): ModuleFacts {
+  return extractChunked(tree, language).facts;
+}
+
+/**
+ * Facts per top-level statement, kept for open documents: after an edit, statements whose text
+ * did not change are reused (their spans shifted by the lines inserted above them), so a one-line
+ * edit in a 1,000-line models.py re-extracts one class, not the file.
+ */
+export interface Chunk {
+  text: string;
+  startRow: number;
+  stmt?: Stmt;
+  calls: CallSite[];
+  names: string[];
+}
+
+export function extractChunked(tree: Tree, language: Language, text?: string, previous?: Chunk[]): { facts: ModuleFacts; chunks?: Chunk[] } {
   const root = tree.rootNode;
-  const facts: ModuleFacts = { body: block(root), calls: [], callNames: [], syntaxErrors: [], lineCount: root.endPosition.row + 1 };
-  const names = new Set<string>();
   callQuery ??= new Query(language, '(call function: [(identifier) @fn (attribute attribute: (identifier) @fn)]) @call');
-  for (const m of callQuery.matches(root)) {
+  const facts: ModuleFacts = { body: [], calls: [], callNames: [], syntaxErrors: [], lineCount: root.endPosition.row + 1 };
+  const names = new Set<string>();
+  if (text === undefined) {
+    facts.body = block(root);
+    collectCalls(root, facts.calls, names);
+  } else {
+    const reusable = new Map<string, Chunk>();
+    for (const c of previous ?? []) reusable.set(c.text, c);
+    const chunks: Chunk[] = [];
+    for (const child of root.namedChildren) {
+      if (!child) continue;
+      const chunkText = text.slice(child.startIndex, child.endIndex);
+      const row = child.startPosition.row;
+      const old = reusable.get(chunkText);
+      let chunk: Chunk;
+      if (old) {
+        const delta = row - old.startRow;
+        chunk = delta === 0 ? old : { ...shift({ stmt: old.stmt, calls: old.calls }, delta), text: chunkText, startRow: row, names: old.names };
+      } else {
+        const chunkNames = new Set<string>();
+        const calls: CallSite[] = [];
+        collectCalls(child, calls, chunkNames);
+        chunk = { text: chunkText, startRow: row, stmt: statement(child), calls, names: [...chunkNames] };
+      }
+      chunks.push(chunk);
+      if (chunk.stmt) facts.body.push(chunk.stmt);
+      facts.calls.push(...chunk.calls);
+      for (const n of chunk.names) names.add(n);
+    }
+    facts.callNames = [...names];
+    if (root.hasError) collectErrors(root, facts.syntaxErrors);
+    return { facts, chunks };
+  }
+  facts.callNames = [...names];
+  if (root.hasError) collectErrors(root, facts.syntaxErrors);
+  return { facts };
+}
+
+function collectCalls(node: Node, out: CallSite[], names: Set<string>): void {
+  for (const m of callQuery!.matches(node)) {
     let callNode: Node | undefined;
     let fnName: string | undefined;
     for (const c of m.captures) {
@@ -57,11 +111,22 @@ export function extractFacts(tree: Tree, language: Language): ModuleFacts {
     if (fnName) names.add(fnName);
     if (!callNode || !fnName || !INTERESTING_CALLS.has(fnName)) continue;
     const call = expr(callNode);
-    if (call.k === 'call') facts.calls.push({ name: fnName, call });
+    if (call.k === 'call') out.push({ name: fnName, call });
   }
-  facts.callNames = [...names];
-  if (root.hasError) collectErrors(root, facts.syntaxErrors);
-  return facts;
+}
+
+const SPAN_KEYS = new Set(['s', 'nameSpan', 'attrSpan', 'span']);
+
+/** A deep copy with every span moved down by `delta` lines. */
+function shift<T>(value: T, delta: number): T {
+  if (Array.isArray(value)) return value.map((v) => shift(v, delta)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (SPAN_KEYS.has(k) && Array.isArray(v) && v.length === 4) out[k] = [v[0] + delta, v[1], v[2] + delta, v[3]];
+    else out[k] = shift(v, delta);
+  }
+  return out as T;
 }
 
 function collectErrors(root: Node, out: { message: string; span: Span }[]): void {

@@ -49,8 +49,13 @@ interface Table {
 
 const MAX_DEPTH = 24;
 
+/**
+ * Name tables depend only on one file's facts, which are immutable: shared by every resolver, so a
+ * project rebuilt after an edit recomputes only the edited file's table.
+ */
+const tables = new WeakMap<ModuleFacts, Table>();
+
 export class SymbolResolver {
-  private tables = new WeakMap<ModuleFacts, Table>();
   private cache = new Map<string, Binding | null>();
 
   constructor(private readonly project: FactsProvider) {}
@@ -59,15 +64,19 @@ export class SymbolResolver {
     return this.project.modules;
   }
 
+  /** When set, every file whose facts this resolver reads (the dependencies of a computation). */
+  recorder?: Set<string>;
+
   factsOf(module: string): { file: string; facts: ModuleFacts } | undefined {
     const file = this.project.modules.fileOf(module);
     if (!file) return undefined;
+    this.recorder?.add(file);
     const facts = this.project.facts(file);
     return facts ? { file, facts } : undefined;
   }
 
   private table(facts: ModuleFacts): Table {
-    let t = this.tables.get(facts);
+    let t = tables.get(facts);
     if (t) return t;
     t = { names: new Map(), stars: [] };
     for (const st of flatStatements(facts.body)) {
@@ -97,7 +106,7 @@ export class SymbolResolver {
           break;
       }
     }
-    this.tables.set(facts, t);
+    tables.set(facts, t);
     return t;
   }
 
