@@ -171,6 +171,9 @@ async function runPhase(corpus: string, phase: Phase, root: string): Promise<Pha
     const ws = await Workspace.open({
       roots: [root],
       parallelParse: phase === 'cold' ? parallelParse : undefined,
+      // As the CLI does: one worker per spare core, and this thread parses a share too.
+      workers: Math.max(1, availableParallelism() - 1),
+      mainThreadShare: true,
       onProgress: (done) => (progressed = done),
     });
     const t1 = performance.now();

@@ -21,8 +21,8 @@ function workerScript(): string | undefined {
 
 export async function parallelParse(files: string[], maxBytes: number, onDone: (n: number) => void, threads = availableParallelism()): Promise<Map<string, FileFacts>> {
   const script = workerScript();
-  const n = Math.max(1, Math.min(threads, 8, Math.ceil(files.length / 100)));
-  if (!script || n < 2) throw new Error('parallel parsing unavailable');
+  const n = Math.min(threads, 8, Math.ceil(files.length / 100));
+  if (!script || n < 1) throw new Error('parallel parsing unavailable');
   // Balance by size: largest files first, each to the lightest batch.
   const sized = files.map((f) => {
     let size = 0;

@@ -8,6 +8,7 @@
  * findings, 2 bad usage.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CHECKS, type SeverityConfig, runChecks } from '../core/checks/registry';
 import { findingsJson, findingsSarif, indexJson, relTo, urlsJson } from '../core/report';
@@ -141,6 +142,8 @@ async function main(argv: string[]): Promise<number> {
     maxFileBytes: args.maxFileSize,
     onProgress: progress(args.quiet),
     parallelParse,
+    workers: Math.max(1, availableParallelism() - 1),
+    mainThreadShare: true,
   });
   const rel = relTo(root);
   if (!args.quiet) {

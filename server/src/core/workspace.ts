@@ -24,11 +24,13 @@ export interface WorkspaceOptions {
   /** `djangoLens.settingsModule`: overrides discovery for every project. */
   settingsModule?: string;
   maxFileBytes?: number;
-  /** Parse in worker threads (default: when there are more than 200 files). */
+  /** Worker threads for cold indexing of more than 200 files (default 2). */
   workers?: number;
+  /** Let this thread parse a share of the files too (the CLI; not the language server). */
+  mainThreadShare?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** Parser for a batch of files in other threads; injected so the core has no thread code. */
-  parallelParse?: (files: string[], maxBytes: number, onDone: (n: number) => void) => Promise<Map<string, FileFacts>>;
+  parallelParse?: (files: string[], maxBytes: number, onDone: (n: number) => void, threads: number) => Promise<Map<string, FileFacts>>;
 }
 
 export interface FileFacts {
@@ -88,22 +90,31 @@ export class Workspace {
       done += n;
       this.options.onProgress?.(done, total);
     };
-    let results: Map<string, FileFacts> | undefined;
-    if (this.options.parallelParse && files.length > 200 && (this.options.workers ?? 2) > 1) {
-      try {
-        results = await this.options.parallelParse(files, this.maxBytes, report);
-      } catch {
-        done = 0; // no workers here: parse on this thread instead
-      }
-    }
-    if (results) {
-      for (const f of files) this.setEntry(f, results.get(f) ?? { size: 0, problem: 'not parsed' });
-    } else {
-      for (const f of files) {
+    const parse = (list: string[]) => {
+      for (const f of list) {
         this.setEntry(f, parseFile(f, this.maxBytes, this.language));
         report(1);
       }
+    };
+    const workers = this.options.workers ?? 2;
+    if (!this.options.parallelParse || files.length <= 200 || workers < 1) {
+      parse(files);
+      return;
     }
+    // With `mainThreadShare`, this thread parses every (workers+1)-th file while the workers parse
+    // the rest: on a 2-core machine one worker plus a warm main thread beats two cold workers.
+    // The language server leaves its main thread free for requests instead.
+    const stride = this.options.mainThreadShare ? workers + 1 : 0;
+    const mine = stride ? files.filter((_, i) => i % stride === 0) : [];
+    const theirs = stride ? files.filter((_, i) => i % stride !== 0) : files;
+    const pending = this.options.parallelParse(theirs, this.maxBytes, report, workers).catch(() => undefined);
+    parse(mine);
+    const results = await pending;
+    if (!results) {
+      parse(theirs); // no worker threads here: parse on this thread instead
+      return;
+    }
+    for (const f of theirs) this.setEntry(f, results.get(f) ?? { size: 0, problem: 'not parsed' });
   }
 
   private setEntry(file: string, r: FileFacts): void {

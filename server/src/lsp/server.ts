@@ -5,6 +5,7 @@
  * registry, and answers the custom project-summary request. Requests that arrive while the first
  * index is being built are answered from what is known (nothing yet) instead of waiting.
  */
+import { availableParallelism } from 'node:os';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   type Connection,
@@ -84,6 +85,7 @@ export function startServer(connection: Connection): void {
         settingsModule: settings.settingsModule || undefined,
         maxFileBytes: settings.maxFileSize,
         parallelParse,
+        workers: availableParallelism(),
         onProgress: (done, total) => {
           const pct = total ? Math.floor((done / total) * 100) : 100;
           if (pct !== lastPct) {
