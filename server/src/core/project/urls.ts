@@ -8,7 +8,7 @@
  * decorators and `.as_view()`. Include cycles terminate with a problem instead of recursing.
  */
 import type { Span } from '../types';
-import { type Expr, argument, dottedName, keyword } from '../python/ast';
+import { type Expr, argument, decoratorNames, dottedName, keyword } from '../python/ast';
 import { type At, type EvalHooks, Evaluator, type Value, isSequence, toStr, truthy, unknown } from '../python/evaluate';
 import { type Binding, type SymbolResolver, fqName } from '../python/symbols';
 
@@ -447,24 +447,15 @@ export class UrlReader {
   private viewFromBinding(b: Binding, decorators: string[]): ViewRef | null {
     switch (b.kind) {
       case 'def':
-        return {
-          kind: 'function',
-          module: b.module,
-          qualname: b.qualname,
-          file: b.file,
-          span: b.def.s,
-          nameSpan: b.def.nameSpan,
-          decorators: [...decorators, ...b.def.decorators.map((d) => dottedName(d.k === 'call' ? d.fn : d) ?? '?')],
-        };
       case 'class':
         return {
-          kind: 'class',
+          kind: b.kind === 'def' ? 'function' : 'class',
           module: b.module,
           qualname: b.qualname,
           file: b.file,
           span: b.def.s,
           nameSpan: b.def.nameSpan,
-          decorators: [...decorators, ...b.def.decorators.map((d) => dottedName(d.k === 'call' ? d.fn : d) ?? '?')],
+          decorators: [...decorators, ...decoratorNames(b.def.decorators)],
         };
       case 'external': {
         const parts = b.fq.split('.');

@@ -6,7 +6,7 @@
  * `render()`-like calls name. Decorators come from the definition and from the URLconf.
  */
 import type { Span } from '../types';
-import { type ClassDef, type Expr, argument, dottedName, stringValue } from '../python/ast';
+import { type ClassDef, type Expr, argument, decoratorNames, dottedName, stringValue } from '../python/ast';
 import type { CallSite } from '../python/facts';
 import { type Binding, type SymbolResolver, fqName } from '../python/symbols';
 import type { ModelIndex } from './models';
@@ -142,7 +142,7 @@ export class ViewReader {
         file: b.file,
         span: b.def.s,
         nameSpan: b.def.nameSpan,
-        decorators: b.def.decorators.map((d) => dottedName(d.k === 'call' ? d.fn : d) ?? '?'),
+        decorators: decoratorNames(b.def.decorators),
         templates,
         routes: [],
       };
@@ -156,7 +156,7 @@ export class ViewReader {
       file: b.file,
       span: def.s,
       nameSpan: def.nameSpan,
-      decorators: def.decorators.map((d) => dottedName(d.k === 'call' ? d.fn : d) ?? '?'),
+      decorators: decoratorNames(def.decorators),
       bases: def.bases.map((x) => {
         const bb = this.symbols.resolveExpr(b.module, x);
         return bb ? fqName(bb) : dottedName(x) ?? '?';

@@ -85,6 +85,11 @@ export function dottedName(e: Expr): string | undefined {
   return undefined;
 }
 
+/** Decorator names as written: `@login_required` and `@cache_page(60)` → "login_required", "cache_page". */
+export function decoratorNames(decorators: Expr[]): string[] {
+  return decorators.map((d) => dottedName(d.k === 'call' ? d.fn : d) ?? '?');
+}
+
 /** The last component of a callee: `models.ForeignKey` → "ForeignKey". */
 export function lastName(e: Expr): string | undefined {
   if (e.k === 'name') return e.id;
