@@ -42,6 +42,9 @@ import { loadPython, parsePython } from '../server/src/core/python/parser';
 import { type TreeEdit, Workspace } from '../server/src/core/workspace';
 import { parallelParse } from '../server/src/indexPool';
 import { bigModelsFile, generateProject } from './generate';
+import { navigationRows } from './navigation';
+import { nplusoneRows } from './nplusone';
+import { sqlComparison } from './sqlCompare';
 
 // ---------------------------------------------------------------------------------------------
 // Small exported helpers
@@ -447,6 +450,9 @@ async function parent(): Promise<void> {
     console.log('## Raw results (one child process each)');
     console.log('');
     for (const r of raw) console.log(r);
+    console.log(`\n## N+1 detection against indexing alone\n\n${await nplusoneRows()}`);
+    console.log(`\n## Navigation latency (generated project)\n\n${await navigationRows()}`);
+    console.log(`\n## Raw SQL: Django Lens, Ruff and Bandit on the labelled corpus\n\n${await sqlComparison()}`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

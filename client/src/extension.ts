@@ -17,6 +17,8 @@ import {
   ProjectSummaryRequest,
   type ProjectSummaryResult,
 } from '../../server/src/shared/protocol';
+import { LifecycleView } from './lifecycleView';
+import { setUpTemplateLanguage } from './templateLanguage';
 
 const CLIENT_ID = 'djangoLens';
 const CLIENT_NAME = 'Django Lens';
@@ -25,7 +27,13 @@ const CONFIG_SECTION = 'djangoLens';
 let client: LanguageClient | undefined;
 let status: StatusItem | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the extension hands to its tests (test/e2e/host): the running client and the views. */
+export interface DjangoLensApi {
+  client: LanguageClient;
+  lifecycle: LifecycleView;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<DjangoLensApi> {
   const output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
   context.subscriptions.push(output);
   status = new StatusItem();
@@ -53,14 +61,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const lc = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
   client = lc;
   const statusItem = status;
+  const lifecycle = new LifecycleView(lc, output);
   context.subscriptions.push(
+    lifecycle,
+    setUpTemplateLanguage(),
     lc.onDidChangeState((e) => {
-      if (e.newState === State.Running) void statusItem.refresh(lc);
-      else if (e.newState === State.Starting) statusItem.indexing();
-      else statusItem.stopped();
+      if (e.newState === State.Running) {
+        void statusItem.refresh(lc);
+        void lifecycle.refresh();
+      } else if (e.newState === State.Starting) {
+        statusItem.indexing();
+        lifecycle.setState('indexing');
+      } else {
+        statusItem.stopped();
+        lifecycle.setState('stopped');
+      }
     }),
     lc.onNotification(IndexChangedNotification.method, (_params: IndexChangedNotification.Params) => {
       void statusItem.refresh(lc);
+      void lifecycle.refresh();
     }),
     vscode.commands.registerCommand('djangoLens.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('djangoLens.restartServer', async () => {
@@ -84,6 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output.error(`Starting the server failed: ${errorText(err)}`);
     statusItem.failed();
   }
+  return { client: lc, lifecycle };
 }
 
 export async function deactivate(): Promise<void> {
@@ -104,6 +124,8 @@ function initializationOptions(): Record<string, unknown> {
   if (typeof maxFileSize === 'number') options.maxFileSize = maxFileSize;
   const severity = config.get<Record<string, string>>('severity');
   if (severity && Object.keys(severity).length) options.severity = severity;
+  const exclude = config.get<string[]>('exclude');
+  if (exclude?.length) options.exclude = exclude;
   return options;
 }
 
@@ -167,7 +189,8 @@ class StatusItem implements vscode.Disposable {
     }
     this.retryDelay = 500;
     const n = result.projects.length;
-    this.item.text = n === 0 ? 'Django: no project' : `Django: ${n} ${n === 1 ? 'project' : 'projects'}`;
+    const name = n === 1 ? result.projects[0].settingsModule?.split('.')[0] ?? result.projects[0].root.split(/[\\/]/).pop() : undefined;
+    this.item.text = n === 0 ? 'Django: no project' : n === 1 ? `$(check) Django: ${name}` : `$(check) Django: ${n} projects`;
     this.item.tooltip = tooltip(result);
   }
 

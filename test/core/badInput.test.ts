@@ -84,7 +84,8 @@ describe('bad input', function () {
     const byRoot = (rel: string) => fx.ws.projects().find((p) => fx.rel(p.root) === rel)!;
     main = byRoot('.');
     broken = byRoot('broken');
-    findings = runChecks(fx.ws);
+    // Only the foundation's own checks are under test here (other checks have their own suites).
+    findings = runChecks(fx.ws).filter((f) => f.code.startsWith('DJL00'));
   });
 
   after(() => fx?.cleanup());

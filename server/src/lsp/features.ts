@@ -9,6 +9,14 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
 import type { Finding } from '../core/types';
 import type { Workspace } from '../core/workspace';
+import { codeLensFeature } from './codeLens';
+import { completionFeature } from './completion';
+import { definitionFeature } from './definition';
+import { hoverFeature } from './hover';
+import { linksFeature } from './links';
+import { lifecycleFeature } from './lifecycle';
+import { referencesFeature } from './references';
+import { symbolsFeature } from './symbols';
 
 export interface ServerContext {
   connection: Connection;
@@ -26,4 +34,4 @@ export interface Feature {
   register(ctx: ServerContext): void;
 }
 
-export const FEATURES: Feature[] = [];
+export const FEATURES: Feature[] = [definitionFeature, hoverFeature, completionFeature, referencesFeature, codeLensFeature, symbolsFeature, linksFeature, lifecycleFeature];

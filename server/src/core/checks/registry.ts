@@ -9,6 +9,13 @@ import type { Workspace } from '../workspace';
 import type { Finding, Fix, Severity } from '../types';
 import { includeCycle } from './includeCycle';
 import { settingsModuleMissing } from './settingsModuleMissing';
+import { NPLUSONE_CHECKS } from './nplusone';
+import { SECURITY_CHECKS } from './security';
+import { SQL_CHECKS } from './sql';
+import { missingTemplate } from './references/missingTemplate';
+import { ormLookup, selectRelatedMany } from './references/ormLookup';
+import { unknownUrlName } from './references/unknownUrlName';
+import { urlArguments } from './references/urlArguments';
 
 export interface CheckContext {
   workspace: Workspace;
@@ -39,7 +46,7 @@ export function fixesFor(ws: Workspace, finding: Finding): Fix[] {
   }
 }
 
-export const CHECKS: Check[] = [includeCycle, settingsModuleMissing];
+export const CHECKS: Check[] = [includeCycle, settingsModuleMissing, ...NPLUSONE_CHECKS, ...SQL_CHECKS, ...SECURITY_CHECKS, unknownUrlName, urlArguments, missingTemplate, ormLookup, selectRelatedMany];
 
 export type SeverityConfig = Record<string, Severity | 'off'>;
 

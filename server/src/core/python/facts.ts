@@ -20,6 +20,8 @@ export interface ModuleFacts {
   calls: CallSite[];
   /** Every callee name called anywhere in the file (a cheap filter for checks that reparse). */
   callNames: string[];
+  /** Whether the file has a `for` loop or a comprehension (the N+1 analysis skips files without). */
+  hasLoops: boolean;
   syntaxErrors: { message: string; span: Span }[];
   lineCount: number;
 }
@@ -57,16 +59,21 @@ export interface Chunk {
   stmt?: Stmt;
   calls: CallSite[];
   names: string[];
+  loops: boolean;
 }
 
 export function extractChunked(tree: Tree, language: Language, text?: string, previous?: Chunk[]): { facts: ModuleFacts; chunks?: Chunk[] } {
   const root = tree.rootNode;
-  callQuery ??= new Query(language, '(call function: [(identifier) @fn (attribute attribute: (identifier) @fn)]) @call');
-  const facts: ModuleFacts = { body: [], calls: [], callNames: [], syntaxErrors: [], lineCount: root.endPosition.row + 1 };
+  callQuery ??= new Query(
+    language,
+    '(call function: [(identifier) @fn (attribute attribute: (identifier) @fn)]) @call ' +
+      '[(for_statement) (list_comprehension) (set_comprehension) (dictionary_comprehension) (generator_expression)] @loop',
+  );
+  const facts: ModuleFacts = { body: [], calls: [], callNames: [], hasLoops: false, syntaxErrors: [], lineCount: root.endPosition.row + 1 };
   const names = new Set<string>();
   if (text === undefined) {
     facts.body = block(root);
-    collectCalls(root, facts.calls, names);
+    facts.hasLoops = collectCalls(root, facts.calls, names);
   } else {
     const reusable = new Map<string, Chunk>();
     for (const c of previous ?? []) reusable.set(c.text, c);
@@ -79,16 +86,17 @@ export function extractChunked(tree: Tree, language: Language, text?: string, pr
       let chunk: Chunk;
       if (old) {
         const delta = row - old.startRow;
-        chunk = delta === 0 ? old : { ...shift({ stmt: old.stmt, calls: old.calls }, delta), text: chunkText, startRow: row, names: old.names };
+        chunk = delta === 0 ? old : { ...shift({ stmt: old.stmt, calls: old.calls }, delta), text: chunkText, startRow: row, names: old.names, loops: old.loops };
       } else {
         const chunkNames = new Set<string>();
         const calls: CallSite[] = [];
-        collectCalls(child, calls, chunkNames);
-        chunk = { text: chunkText, startRow: row, stmt: statement(child), calls, names: [...chunkNames] };
+        const loops = collectCalls(child, calls, chunkNames);
+        chunk = { text: chunkText, startRow: row, stmt: statement(child), calls, names: [...chunkNames], loops };
       }
       chunks.push(chunk);
       if (chunk.stmt) facts.body.push(chunk.stmt);
       facts.calls.push(...chunk.calls);
+      if (chunk.loops) facts.hasLoops = true;
       for (const n of chunk.names) names.add(n);
     }
     facts.callNames = [...names];
@@ -100,12 +108,15 @@ export function extractChunked(tree: Tree, language: Language, text?: string, pr
   return { facts };
 }
 
-function collectCalls(node: Node, out: CallSite[], names: Set<string>): void {
+/** Records the call sites of interest and every callee name; returns whether a loop was seen. */
+function collectCalls(node: Node, out: CallSite[], names: Set<string>): boolean {
+  let loops = false;
   for (const m of callQuery!.matches(node)) {
     let callNode: Node | undefined;
     let fnName: string | undefined;
     for (const c of m.captures) {
       if (c.name === 'call') callNode = c.node;
+      else if (c.name === 'loop') loops = true;
       else fnName = c.node.text;
     }
     if (fnName) names.add(fnName);
@@ -113,6 +124,7 @@ function collectCalls(node: Node, out: CallSite[], names: Set<string>): void {
     const call = expr(callNode);
     if (call.k === 'call') out.push({ name: fnName, call });
   }
+  return loops;
 }
 
 const SPAN_KEYS = new Set(['s', 'nameSpan', 'attrSpan', 'span']);

@@ -1,0 +1,8 @@
+/** The security checks (DJL3xx), in code order, for the registry. */
+import type { Check } from '../registry';
+import { csrfTokenMissing } from './csrfTokenMissing';
+import { DEPLOY_CHECKS } from './deploySettings';
+import { formatHtmlPreformatted, markSafeNonConstant } from './markSafe';
+import { csrfExemptPostView, xframeOptionsExempt } from './viewDecorators';
+
+export const SECURITY_CHECKS: Check[] = [...DEPLOY_CHECKS, markSafeNonConstant, formatHtmlPreformatted, csrfExemptPostView, csrfTokenMissing, xframeOptionsExempt];

@@ -1,0 +1,133 @@
+/**
+ * Code-level security checks (DJL320, DJL321, DJL330, DJL331, DJL332) on small fixtures whose
+ * expectations are `# ^^^ CODE` / `{# ^^^ CODE #}` markers under the finding, plus the
+ * `{% csrf_token %}` quick fix. The deployment settings checks (DJL301–DJL316) are judged by
+ * Django itself in test/django/deployCheck.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { fixesFor, runChecks } from '../../server/src/core/checks/registry';
+import type { Finding, TextEdit } from '../../server/src/core/types';
+import { Workspace } from '../../server/src/core/workspace';
+import { fixture } from '../helpers/fixture';
+import { writeFileSync } from 'node:fs';
+
+const CODES = new Set(['DJL320', 'DJL321', 'DJL330', 'DJL331', 'DJL332']);
+
+const PROJECT = `
+  # -- manage.py
+  import os
+  os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_.settings_dev")
+  # -- site_/__init__.py
+  # -- site_/settings_dev.py
+  INSTALLED_APPS = ["app"]
+  ROOT_URLCONF = "site_.urls"
+  TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True}]
+  # -- site_/urls.py
+  urlpatterns = []
+  # -- app/__init__.py
+`;
+
+async function check(src: string): Promise<Finding[]> {
+  const fx = await fixture(PROJECT + src);
+  try {
+    const findings = runChecks(fx.ws).filter((f) => CODES.has(f.code));
+    const got = findings.map((f) => `${fx.rel(f.file)}:${f.span[0]}:${f.span[1]} ${f.code}`).sort();
+    const want = fx.markers.map((m) => `${m.file}:${m.line}:${m.startCol} ${m.text.split(':')[0].trim()}`).sort();
+    assert.deepEqual(got, want);
+    return findings;
+  } finally {
+    fx.cleanup();
+  }
+}
+
+describe('security checks in code and templates', () => {
+  it('DJL320: mark_safe of request data, not of escaped or constant text', async () => {
+    await check(`
+      # -- app/views.py
+      from django.utils.html import conditional_escape
+      from django.utils.safestring import mark_safe
+
+      def greet(request):
+          name = request.GET.get("name", "")
+          a = mark_safe("<b>Hello</b>")
+          b = mark_safe("<b>%s</b>" % conditional_escape(name))
+          return mark_safe(f"<b>Hello {name}</b>")
+      #          ^^^^^^^^^ DJL320
+    `);
+  });
+
+  it('DJL321: format_html given an already formatted string', async () => {
+    await check(`
+      # -- app/views.py
+      from django.utils.html import format_html
+
+      def link(obj):
+          ok = format_html('<a href="{}">{}</a>', obj.url, obj.title)
+          return format_html(f'<a href="{obj.url}">{{}}</a>', obj.title)
+      #          ^^^^^^^^^^^ DJL321
+    `);
+  });
+
+  it('DJL330 and DJL332: decorators that turn protections off', async () => {
+    await check(`
+      # -- app/views.py
+      from django.contrib.auth.decorators import login_required
+      from django.views.decorators.clickjacking import xframe_options_exempt
+      from django.views.decorators.csrf import csrf_exempt
+      from django.views.decorators.http import require_POST
+
+      @csrf_exempt
+      ^^^^^^^^^^^^ DJL330
+      @login_required
+      @require_POST
+      def delete_account(request):
+          request.user.delete()
+
+      @csrf_exempt
+      def webhook(request):
+          # Authenticates each call with a signature: not reported.
+          verify(request.headers["X-Signature"], request.body)
+
+      @xframe_options_exempt
+      ^^^^^^^^^^^^^^^^^^^^^^ DJL332
+      def embed(request):
+          pass
+    `);
+  });
+
+  it('DJL331: a POST form without {% csrf_token %}, and its quick fix', async () => {
+    const fx = await fixture(PROJECT + `
+      # -- app/templates/app/form.html
+      <form method="post" action="/comment/">
+        <input name="body">
+      </form>
+      <form method="POST">{% csrf_token %}<input name="x"></form>
+      <form method="get"><input name="q"></form>
+      <form method="post" action="https://payments.example.com/pay"><input name="amount"></form>
+    `);
+    try {
+      const findings = runChecks(fx.ws).filter((f) => f.code === 'DJL331');
+      assert.deepEqual(findings.map((f) => f.span[0]), [0]);
+      const [fix] = fixesFor(fx.ws, findings[0]);
+      const file = fx.path('app/templates/app/form.html');
+      const text = fx.files.get('app/templates/app/form.html')!;
+      const after = apply(text, fix.edits);
+      assert.equal(after.split('\n').slice(0, 3).join('\n'), '<form method="post" action="/comment/">\n  {% csrf_token %}\n  <input name="body">');
+      writeFileSync(file, after);
+      const ws2 = await Workspace.open({ roots: [fx.dir] });
+      assert.deepEqual(runChecks(ws2).filter((f) => f.code === 'DJL331'), []);
+    } finally {
+      fx.cleanup();
+    }
+  });
+});
+
+function apply(text: string, edits: TextEdit[]): string {
+  const lines = text.split('\n');
+  const offset = (line: number, col: number) => lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + col;
+  let out = text;
+  for (const e of [...edits].sort((a, b) => offset(b.span[0], b.span[1]) - offset(a.span[0], a.span[1]))) {
+    out = out.slice(0, offset(e.span[0], e.span[1])) + e.newText + out.slice(offset(e.span[2], e.span[3]));
+  }
+  return out;
+}
