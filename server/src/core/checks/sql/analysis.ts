@@ -70,8 +70,10 @@ export function analyseSql(ctx: CheckContext): SqlAnalysis {
     forEachSink(ctx, file, (sink, flow) => {
       for (const arg of sink.sqlArgs) {
         const value = flow.valueOf(arg);
-        if (value.built && value.sources.some((s) => s.input)) {
-          value.sources.sort((a, b) => Number(b.input) - Number(a.input));
+        // Text built from request data, or from a parameter its callers choose, is unsafe; text
+        // built from attributes or call results of unknown origin stays quiet (principle 3).
+        if (value.built && value.sources.some((s) => s.input || s.param)) {
+          value.sources.sort((a, b) => Number(b.input) - Number(a.input) || Number(!!b.param) - Number(!!a.param));
           const found: Candidate = { sink, arg, holes: [] };
           planRewrite(found, flow);
           // Nodes die with the tree: keep only plain data.

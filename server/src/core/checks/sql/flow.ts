@@ -38,6 +38,12 @@ export interface Source {
    * report only text built from input.
    */
   input: boolean;
+  /**
+   * True when the value is a parameter of the function that runs the query (or is read from one):
+   * a value its callers choose, which the issue's rule counts as not constant. Attributes and call
+   * results of unknown origin are neither input nor parameters, and stay quiet.
+   */
+  param?: boolean;
 }
 
 export interface TextValue {
@@ -192,7 +198,17 @@ export class Scope {
           if (left && right) {
             // The loop variable is bound at `left`, before the body runs, on every iteration.
             if (left.type === 'identifier') this.add(left.text, { kind: 'element', at: left, value: right });
-            else this.bindTarget(left, { kind: 'opaque', at: left, value: right });
+            else if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
+              // `for i, x in enumerate(xs)`: i is a counter (left opaque), x an element of xs; other
+              // unpacking gives every name the element's value (its parts are among its inputs).
+              const isEnumerate = right.type === 'call' && right.childForFieldName('function')?.text === 'enumerate';
+              left.namedChildren.forEach((t, i) => {
+                if (!t) return;
+                if (isEnumerate && i === 0) this.bindTarget(t, { kind: 'opaque', at: t, value: t });
+                else if (t.type === 'identifier') this.add(t.text, { kind: 'element', at: t, value: right });
+                else this.bindTarget(t, { kind: 'opaque', at: t, value: right });
+              });
+            } else this.bindTarget(left, { kind: 'opaque', at: left, value: right });
           }
           break;
         }
@@ -479,7 +495,9 @@ export class FileFlow {
 
   /** An unknown value read from another one (`x[i]`, `x.attr`, `x.method()`): input if that one is. */
   private derived(n: Node, from: TextValue): TextValue {
-    return { sources: [this.source(n, isInputExpr(n) || from.sources.some((s) => s.input))], params: from.params, built: false };
+    const derived = this.source(n, isInputExpr(n) || from.sources.some((s) => s.input));
+    if (from.sources.some((s) => s.param)) derived.param = true;
+    return { sources: [derived], params: from.params, built: false };
   }
 
   private callValue(n: Node, b: number): TextValue {
@@ -592,7 +610,7 @@ export class FileFlow {
         if (!complete) {
           if (scope.params.includes(name)) {
             const paramNode = scope.paramNodes.get(name);
-            values.push(this.symbolic || !paramNode ? { sources: [], params: [name], built: false } : { sources: [this.source(paramNode, isViewFunction(scope))], params: [], built: false });
+            values.push(this.symbolic || !paramNode ? { sources: [], params: [name], built: false } : { sources: [{ ...this.source(paramNode, isViewFunction(scope)), param: true }], params: [], built: false });
           }
           else if (scope.node.type === 'module') values.push(this.globalValue(use, b));
           else if (reaching.defs.length === 0) values.push(this.opaque(use)); // used before assignment in this scope
@@ -672,7 +690,9 @@ export class FileFlow {
       const fn = coll.childForFieldName('function');
       const args = coll.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c) ?? [];
       if (fn?.type === 'identifier' && fn.text === 'range') return { ...SAFE };
-      if (fn?.type === 'identifier' && (fn.text === 'enumerate' || fn.text === 'zip')) return this.opaque(coll);
+      // enumerate()'s counter is an int: an element is as constant as the collection's elements.
+      if (fn?.type === 'identifier' && fn.text === 'enumerate' && args[0]) return this.elementValue(args[0], b);
+      if (fn?.type === 'identifier' && fn.text === 'zip' && args.length) return union(args.map((a) => this.elementValue(a, b)), false);
       if (fn?.type === 'identifier' && (fn.text === 'sorted' || fn.text === 'reversed') && args[0]) return this.elementValue(args[0], b);
     }
     const v = this.valueOf(coll, b);
