@@ -14,6 +14,7 @@ import {
   FileChangeType,
   type InitializeParams,
   type InitializeResult,
+  type ServerCapabilities,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { type SeverityConfig, fixesFor, runChecks, silenceFix } from '../core/checks/registry';
@@ -58,7 +59,7 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        ...Object.assign({}, ...FEATURES.map((f) => f.capabilities?.(params) ?? {})),
+        ...mergeCapabilities(FEATURES.map((f) => f.capabilities?.(params) ?? {})),
         workspace: { workspaceFolders: { supported: true } },
       },
       serverInfo: { name: 'django-lens', version: '0.1.0' },
@@ -281,6 +282,14 @@ export function startServer(connection: Connection): void {
   });
 
   connection.listen();
+}
+
+/** Features' capabilities, with the commands of several `executeCommandProvider`s joined. */
+function mergeCapabilities(parts: Partial<ServerCapabilities>[]): Partial<ServerCapabilities> {
+  const merged: Partial<ServerCapabilities> = Object.assign({}, ...parts);
+  const commands = parts.flatMap((p) => p.executeCommandProvider?.commands ?? []);
+  if (commands.length) merged.executeCommandProvider = { commands };
+  return merged;
 }
 
 function readSettings(raw: unknown): Settings {
