@@ -1,5 +1,5 @@
 /**
- * Code-level security checks (DJL320, DJL321, DJL330, DJL331, DJL332) on small fixtures whose
+ * Code-level security checks (DJL320, DJL321, DJL322, DJL330, DJL331, DJL332) on small fixtures whose
  * expectations are `# ^^^ CODE` / `{# ^^^ CODE #}` markers under the finding, plus the
  * `{% csrf_token %}` quick fix. The deployment settings checks (DJL301–DJL316) are judged by
  * Django itself in test/django/deployCheck.test.ts.
@@ -11,7 +11,7 @@ import { Workspace } from '../../server/src/core/workspace';
 import { fixture } from '../helpers/fixture';
 import { writeFileSync } from 'node:fs';
 
-const CODES = new Set(['DJL320', 'DJL321', 'DJL330', 'DJL331', 'DJL332']);
+const CODES = new Set(['DJL320', 'DJL321', 'DJL322', 'DJL330', 'DJL331', 'DJL332']);
 
 const PROJECT = `
   # -- manage.py
@@ -27,8 +27,8 @@ const PROJECT = `
   # -- app/__init__.py
 `;
 
-async function check(src: string): Promise<Finding[]> {
-  const fx = await fixture(PROJECT + src);
+async function check(src: string, base = PROJECT): Promise<Finding[]> {
+  const fx = await fixture(base + src);
   try {
     const findings = runChecks(fx.ws).filter((f) => CODES.has(f.code));
     const got = findings.map((f) => `${fx.rel(f.file)}:${f.span[0]}:${f.span[1]} ${f.code}`).sort();
@@ -66,6 +66,99 @@ describe('security checks in code and templates', () => {
           return format_html(f'<a href="{obj.url}">{{}}</a>', obj.title)
       #          ^^^^^^^^^^^ DJL321
     `);
+  });
+
+  it('DJL322: |safe and {% autoescape off %} on values a view passes, not on literals, escaped or unknown values', async () => {
+    const findings = await check(`
+      # -- site_/urls.py
+      from django.urls import path
+      from app import views
+      urlpatterns = [
+          path("p/<int:pk>/", views.post_detail),
+          path("posts/", views.PostList.as_view()),
+          path("mail/", views.mail),
+      ]
+      # -- app/models.py
+      from django.db import models
+
+      class Post(models.Model):
+          title = models.CharField(max_length=100)
+          body = models.TextField()
+
+      class Comment(models.Model):
+          post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+          text = models.TextField()
+      # -- app/views.py
+      from django.shortcuts import render
+      from django.views.generic import ListView
+      from .models import Post
+
+      def post_detail(request, pk):
+          post = Post.objects.get(pk=pk)
+          return render(request, "app/post_detail.html", {
+              "post": post,
+              "comments": post.comments.all(),
+              "query": request.GET.get("q", ""),
+              "banner": "<b>Welcome</b>",
+              "form": CommentForm(),
+          })
+
+      def mail(request):
+          return render(request, "app/mail.txt", {"post": Post.objects.first()})
+
+      class PostList(ListView):
+          model = Post
+
+          def get_context_data(self, **kwargs):
+              context = super().get_context_data(**kwargs)
+              context["notice"] = self.request.GET.get("notice", "")
+              return context
+      # -- app/templates/app/base.html
+      <html><body>
+      {{ notice|safe }}
+      {# ^^^^^^ DJL322 #}
+      {% block content %}{{ post.body|safe }}{% endblock %}
+      </body></html>
+      # -- app/templates/app/post_detail.html
+      {% extends "app/base.html" %}
+      {% block content %}
+      <h1>{{ post.title|safe }}</h1>
+      {#     ^^^^^^^^^^ DJL322 #}
+      {{ post.body|safe|linebreaksbr }}
+      {# ^^^^^^^^^ DJL322 #}
+      {{ post.body|escape|safe }} {{ post.body|linebreaks|safe }} {{ post.body|striptags|safe }}
+      {{ banner|safe }} {{ "<b>literal</b>"|safe }} {{ request.user.username|safe }} {{ form.as_p|safe }}
+      {% with greeting="<i>hi</i>" %}{{ greeting|safe }}{% endwith %}
+      {% with text=post.body %}<p>{{ text|safe }}</p>{% endwith %}
+      {#                             ^^^^ DJL322 #}
+      {% for c in comments %}<li>{{ c.text|safeseq }}</li>{% endfor %}
+      {#                            ^^^^^^ DJL322 #}
+      {% for word in "abc" %}{{ word|safe }}{% endfor %}
+      {% autoescape off %}{{ query }} {{ query|escape }} {{ banner }}{% endautoescape %}
+      {#                     ^^^^^ DJL322 #}
+      {% include "app/card.html" with item=post only %}
+      {% include "app/orphan.html" only %}
+      {{ post.title|safe }} {# noqa: DJL322 #}
+      {% endblock %}
+      # -- app/templates/app/card.html
+      <div>{{ item.body|safe }}</div>
+      {#      ^^^^^^^^^ DJL322 #}
+      # -- app/templates/app/orphan.html
+      {{ post.body|safe }}
+      # -- app/templates/app/post_list.html
+      {% extends "app/base.html" %}
+      {% block content %}{% for p in post_list %}{{ p.body|safe }}{% endfor %}{% endblock %}
+      {#                                            ^^^^^^ DJL322 #}
+      # -- app/templates/app/mail.txt
+      {% autoescape off %}{{ post.body }}{% endautoescape %}
+    `, PROJECT.replace('  # -- site_/urls.py\n  urlpatterns = []\n', ''));
+    const title = findings.find((f) => f.code === 'DJL322' && (f.data as { expr: string }).expr === 'post.title')!;
+    assert.equal(title.message, '`post.title` comes from the context of app.views.post_detail and is marked safe with |safe, so any HTML in it is rendered unescaped (cross-site scripting). Remove |safe, or sanitise the value in the view (e.g. with bleach) and mark only that result safe.');
+    const comment = findings.find((f) => f.code === 'DJL322' && (f.data as { expr: string }).expr === 'c.text')!;
+    assert.match(comment.message, /^`c\.text` comes from `comments` in the context of app\.views\.post_detail and its items are marked safe with \|safeseq/);
+    const query = findings.find((f) => f.code === 'DJL322' && (f.data as { how: string }).how === 'autoescape')!;
+    assert.match(query.message, /inside \{% autoescape off %\}/);
+    assert.deepEqual(query.data, { expr: 'query', how: 'autoescape', contextKey: 'query', views: ['app.views.post_detail'] });
   });
 
   it('DJL330 and DJL332: decorators that turn protections off', async () => {

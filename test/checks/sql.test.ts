@@ -321,7 +321,155 @@ describe('raw SQL (DJL201, DJL202)', () => {
       sameRows(src.replace(/^\s*# -- app\/q.py\n/, '').replace(/^ {8}/gm, ''), after, [db, 'apple pie']);
     });
   });
+
+  describe('quick fix for a quoted placeholder (DJL202)', function () {
+    this.timeout(120_000);
+
+    it('removes the quotes around %s in the literal at the sink, with the rows the original meant', async () => {
+      const src = `
+        # -- app/q.py
+        from django.db import connection
+
+        def fn():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id FROM product WHERE name = '%s' OR name = '%s'", ["apple pie", "pear"])
+                return cursor.fetchall()
+      `;
+      const after = await checkFix(src, `
+      from django.db import connection
+
+      def fn():
+          with connection.cursor() as cursor:
+              cursor.execute("SELECT id FROM product WHERE name = %s OR name = %s", ["apple pie", "pear"])
+              return cursor.fetchall()
+      `);
+      sameRowsAsMeant(dedent(src), after, []);
+    });
+
+    it('edits the one assignment of a local variable, in a triple-quoted and concatenated literal', async () => {
+      const src = `
+        # -- app/q.py
+        from django.db import connection
+
+        def fn():
+            name = "apple"
+            sql = ("SELECT id FROM product "
+                   '''WHERE name = "%s" AND price > '%s' ''')
+            with connection.cursor() as cursor:
+                cursor.execute(sql, (name, 2))
+                return cursor.fetchall()
+      `;
+      const after = await checkFix(src, `
+      from django.db import connection
+
+      def fn():
+          name = "apple"
+          sql = ("SELECT id FROM product "
+                 '''WHERE name = %s AND price > %s ''')
+          with connection.cursor() as cursor:
+              cursor.execute(sql, (name, 2))
+              return cursor.fetchall()
+      `);
+      sameRowsAsMeant(dedent(src), after, []);
+    });
+
+    it("turns '?' into ? for sqlite3", async () => {
+      const src = `
+        # -- app/q.py
+        import sqlite3
+        import sys
+
+        def fn():
+            conn = sqlite3.connect(sys.argv[1])
+            return conn.execute("SELECT id FROM product WHERE name = '?'", [sys.argv[2]]).fetchall()
+      `;
+      const after = await checkFix(src, `
+      import sqlite3
+      import sys
+
+      def fn():
+          conn = sqlite3.connect(sys.argv[1])
+          return conn.execute("SELECT id FROM product WHERE name = ?", [sys.argv[2]]).fetchall()
+      `);
+      const db = join(tempDir('djl-sqlite-'), 'db.sqlite3');
+      sameRowsAsMeant(dedent(src), after, [db, 'apple pie']);
+    });
+
+    it('offers no fix when the text is built elsewhere (a module constant, another module, +), the value needs wildcards, or no parameters are passed', async () => {
+      const { fx, findings } = await sqlFindings(`
+        # -- app/q.py
+        from django.db import connection
+        from .consts import OTHER
+
+        QUERY = "SELECT id FROM product WHERE name = '%s'"
+
+        def a(name):
+            connection.cursor().execute(QUERY, [name])
+
+        def b(name):
+            connection.cursor().execute("SELECT id FROM product WHERE name LIKE '%%%s%%'", [name])
+
+        def c():
+            connection.cursor().execute("SELECT id FROM product WHERE name = '%s'")
+
+        def d(name):
+            connection.cursor().execute(OTHER, [name])
+
+        def e(name):
+            connection.cursor().execute("SELECT id FROM product " + "WHERE name = '%s'", [name])
+        # -- app/consts.py
+        OTHER = "SELECT id FROM product WHERE name = '%s'"
+      `);
+      try {
+        assert.deepEqual(findings.map((f) => `${f.code}:${f.span[0]}`), ['DJL202:6', 'DJL202:9', 'DJL202:12', 'DJL202:15', 'DJL202:18']);
+        for (const f of findings) assert.deepEqual(fixesFor(fx.ws, f), [], `no fix at line ${f.span[0]}`);
+      } finally {
+        fx.cleanup();
+      }
+    });
+  });
 });
+
+function dedent(src: string): string {
+  return src.replace(/^\s*# -- app\/q.py\n/, '').replace(/^ {8}/gm, '');
+}
+
+/**
+ * Runs `fn()` of the fixed module, then of the original as its author meant it (each value pasted
+ * between the quotes: the parameters contain no quote), with Debian's Python; rows must match.
+ */
+function sameRowsAsMeant(before: string, after: string, argv: string[]): void {
+  const dir = tempDir('djl-sqlquote-');
+  writeFileSync(join(dir, 'orig.py'), before);
+  writeFileSync(join(dir, 'fixed.py'), after);
+  writeFileSync(join(dir, 'harness.py'), HARNESS_AS_MEANT);
+  const r = spawnSync('/usr/bin/python3', [join(dir, 'harness.py'), ...argv], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const [a, b] = r.stdout.trim().split('\n');
+  assert.ok(a && a !== '[]', `the original query returns rows: ${r.stdout}`);
+  assert.equal(b, a, 'the fixed query returns the same rows');
+}
+
+const HARNESS_AS_MEANT = HARNESS.replace(/import orig, fixed\n[^]*$/, `import fixed
+after = sorted(fixed.fn())
+from django.db.backends.utils import CursorWrapper
+_execute = CursorWrapper.execute
+CursorWrapper.execute = lambda self, sql, params=None: _execute(self, sql % tuple(params) if params else sql)
+class PastingConnection:
+    def __init__(self, conn):
+        self.conn = conn
+    def execute(self, sql, params=()):
+        for p in params:
+            sql = sql.replace("?", str(p), 1)
+        return self.conn.execute(sql)
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+_connect = sqlite3.connect
+sqlite3.connect = lambda *a, **k: PastingConnection(_connect(*a, **k))
+import orig
+print(sorted(orig.fn()))
+print(after)
+`);
 
 const ORIGINAL_DJANGO = `from django.db import connection
 

@@ -15,8 +15,8 @@ import type { Location } from '../../server/src/core/language/types';
 import { type Fixture, fixture } from '../helpers/fixture';
 import { PROJECT } from './base';
 
-async function withCursor(extra: string, body: (fx: Fixture, file: string, line: number, character: number) => void): Promise<void> {
-  const fx = await fixture(`${PROJECT}\n${extra}`);
+async function withCursor(extra: string, body: (fx: Fixture, file: string, line: number, character: number) => void, base = PROJECT): Promise<void> {
+  const fx = await fixture(`${base}\n${extra}`);
   try {
     assert.ok(fx.cursor, 'the case has a $0 cursor');
     const c = fx.cursor!;
@@ -30,6 +30,21 @@ const show = (fx: Fixture, locs: Location[]) => locs.map((l) => `${fx.rel(l.file
 
 async function checkDefinition(extra: string, expected: string[]): Promise<void> {
   await withCursor(extra, (fx, file, line, ch) => assert.deepEqual(show(fx, definition(fx.ws, file, line, ch)), expected));
+}
+
+/**
+ * The shared project with blog/templates/blog/post_list.html replaced by `body`: that template is
+ * rendered by the function views post_list and tag, both with `posts` = a queryset of Post.
+ */
+function withListTemplate(body: string): string {
+  const header = '# -- blog/templates/blog/post_list.html\n';
+  const start = PROJECT.indexOf(header) + header.length;
+  const end = PROJECT.indexOf('# -- ', start);
+  return `${PROJECT.slice(0, start)}${body}\n${PROJECT.slice(end)}`;
+}
+
+async function checkTemplateDefinition(body: string, expected: string[], extra = ''): Promise<void> {
+  await withCursor(extra, (fx, file, line, ch) => assert.deepEqual(show(fx, definition(fx.ws, file, line, ch)), expected), withListTemplate(body));
 }
 
 async function checkCompletion(extra: string, mustHave: string[], mustNotHave: string[] = []): Promise<string[]> {
@@ -168,6 +183,120 @@ describe('language service: go to definition', () => {
   });
 });
 
+describe('language service: template variables → model fields', () => {
+  const loop = (inner: string) => `{% for post in posts %}${inner}{% endfor %}`;
+
+  it('a loop variable over a view\'s queryset: the field, then the field of the related model', async () => {
+    await checkTemplateDefinition(loop('{{ post.au$0thor.name }}'), ['blog/models.py:12']);
+    await checkTemplateDefinition(loop('{{ post.author.na$0me }}'), ['blog/models.py:5']);
+    await checkTemplateDefinition(loop('{{ post.title$0 }}'), ['blog/models.py:11']);
+    await checkTemplateDefinition(loop('<a href="{% url \'blog:tag\' post.tags.first.sl$0ug %}">'), ['blog/models.py:8']);
+    await checkTemplateDefinition(loop('{{ post.author_$0id }}'), ['blog/models.py:12']);
+  });
+
+  it('{% with %}, a related manager (→ the ForeignKey that declares it) and its rows', async () => {
+    await checkTemplateDefinition(loop('{% with a=post.author %}{{ a.na$0me }}{% endwith %}'), ['blog/models.py:5']);
+    await checkTemplateDefinition(loop('{% with post.author as a %}{{ a.na$0me }}{% endwith %}'), ['blog/models.py:5']);
+    await checkTemplateDefinition(loop('{% for c in post.comment_s$0et.all %}{% endfor %}'), ['blog/models.py:20']);
+    await checkTemplateDefinition(loop('{% for c in post.comment_set.all %}{{ c.bo$0dy }}{% endfor %}'), ['blog/models.py:21']);
+    await checkTemplateDefinition(loop('{% for t in post.tags.all %}{{ t.po$0sts.count }}{% endfor %}'), ['blog/models.py:13']);
+  });
+
+  it('properties and methods defined on the model → the def', async () => {
+    await checkTemplateDefinition(loop('<a href="{{ post.get_absolute_$0url }}">'), ['blog/models.py:16']);
+    // A property inherited from a mixin, on a model of another module rendered by a DetailView.
+    await checkDefinition(`
+      # -- blog/notes.py
+      from django.db import models
+      from django.utils.functional import cached_property
+      from django.views.generic import DetailView
+      class SummaryMixin:
+          @cached_property
+          def summary(self):
+              return ""
+      class Note(SummaryMixin, models.Model):
+          text = models.TextField()
+      class NoteView(DetailView):
+          model = Note
+          template_name = "note.html"
+      # -- templates/note.html
+      {{ note.sum$0mary }}
+    `, ['blog/notes.py:6']);
+  });
+
+  it('an {% include %} with a variable and a template the rendered one extends', async () => {
+    await checkTemplateDefinition('{% for post in posts %}{% include "blog/row.html" with item=post %}{% endfor %}', ['blog/models.py:5'], `
+      # -- blog/templates/blog/row.html
+      {{ item.author.na$0me }}
+    `);
+    await checkTemplateDefinition('{% extends "blog/frame.html" %}', ['blog/models.py:11'], `
+      # -- blog/templates/blog/frame.html
+      {% for p in posts %}{{ p.tit$0le }}{% endfor %}
+    `);
+  });
+
+  it('DetailView (`object`, `<model>`) and ListView (`object_list`, `<model>_list`) templates', async () => {
+    const views = `
+      # -- blog/cbv.py
+      from django.views.generic import DetailView, ListView
+      from .models import Author, Post
+      class AuthorPage(DetailView):
+          model = Author
+          template_name = "authors/page.html"
+      class PostIndex(ListView):
+          model = Post
+          template_name = "posts/index.html"
+    `;
+    await checkDefinition(`${views}
+# -- templates/authors/page.html
+{{ object.na$0me }}`, ['blog/models.py:5']);
+    await checkDefinition(`${views}
+# -- templates/authors/page.html
+{{ author.po$0sts.count }}`, ['blog/models.py:12']);
+    await checkDefinition(`${views}
+# -- templates/posts/index.html
+{% for p in post_list %}{{ p.aut$0hor }}{% endfor %}`, ['blog/models.py:12']);
+    await checkDefinition(`${views}
+# -- templates/posts/index.html
+{% for p in object_list %}{{ p.publis$0hed }}{% endfor %}`, ['blog/models.py:14']);
+  });
+
+  it('silent when the model is unknown or the views that render the template disagree', async () => {
+    await checkTemplateDefinition('{% for x in things %}{{ x.na$0me }}{% endfor %}', []);
+    await checkTemplateDefinition(loop('{{ post.nothi$0ng }}'), []);
+    await checkDefinition(`
+      # -- blog/cbv.py
+      from django.views.generic import ListView
+      from .models import Author, Tag
+      class Authors(ListView):
+          model = Author
+          template_name = "mixed.html"
+      class Tags(ListView):
+          model = Tag
+          template_name = "mixed.html"
+      # -- templates/mixed.html
+      {% for o in object_list %}{{ o.na$0me }}{{ o.slug }}{% endfor %}
+    `, []);
+  });
+
+  it('hover: the field\'s kind and target, a reverse accessor\'s ForeignKey, a method', async () => {
+    const hoverOn = (body: string, check: (markdown: string) => void) =>
+      withCursor('', (fx, file, line, ch) => check(hover(fx.ws, file, line, ch)?.markdown ?? '(none)'), withListTemplate(body));
+    await hoverOn(loop('{{ post.aut$0hor.name }}'), (m) => {
+      assert.match(m, /\*\*ForeignKey\*\* `blog\.Post\.author`/);
+      assert.match(m, /ForeignKey → `blog\.Author`/);
+      assert.match(m, /reverse accessor: `author\.posts`/);
+    });
+    await hoverOn(loop('{{ post.author.na$0me }}'), (m) => assert.match(m, /^\*\*CharField\*\* `blog\.Author\.name`$/));
+    await hoverOn(loop('{{ post.comment_s$0et.count }}'), (m) => {
+      assert.match(m, /reverse accessor\*\* `post\.comment_set`: related manager of `blog\.Comment`/);
+      assert.match(m, /\*\*ForeignKey\*\* `blog\.Comment\.post`/);
+    });
+    await hoverOn(loop('{{ post.get_absolute$0_url }}'), (m) => assert.match(m, /\*\*method\*\* `blog\.Post\.get_absolute_url` \(blog\/models\.py:16\)/));
+    await hoverOn('{% for x in things %}{{ x.na$0me }}{% endfor %}', (m) => assert.equal(m, '(none)'));
+  });
+});
+
 describe('language service: completion', () => {
   it('URL names (namespaced) in reverse()', async () => {
     const labels = await checkCompletion(`
@@ -197,6 +326,62 @@ describe('language service: completion', () => {
       def f():
           return redirect("blog:archive", year=1, $0)
     `, ['slug='], ['year=']));
+
+  it('reverse("name", kwargs={"|"}) offers the parameter names not yet given', async () => {
+    await checkCompletion(`
+      # -- blog/extra.py
+      from django.urls import reverse
+      def f():
+          return reverse("blog:archive", kwargs={"$0"})
+    `, ['year', 'slug']);
+    await checkCompletion(`
+      # -- blog/extra.py
+      from django.urls import reverse
+      def f():
+          return reverse("blog:archive", kwargs={"year": 2024, "s$0"})
+    `, ['slug'], ['year']);
+    await withCursor(`
+      # -- blog/extra.py
+      from django.urls import reverse
+      x = reverse("blog:archive", kwargs={"sl$0ug": "a"})
+    `, (fx, file, line, ch) => {
+      const slug = completion(fx.ws, file, line, ch).find((c) => c.label === 'slug')!;
+      assert.deepEqual([slug.label, slug.detail, slug.replace], ['slug', 'slug parameter of /blog/<int:year>/<slug:slug>/ (year: int, slug: slug)', [line, ch - 2, line, ch + 2]]);
+    });
+    await checkCompletion(`
+      # -- blog/extra.py
+      from django.urls import reverse_lazy
+      x = reverse_lazy("blog:archive", None, None, {"$0})
+    `, ['year', 'slug']);
+    // A value, not a key; another call's kwargs.
+    await checkCompletion(`
+      # -- blog/extra.py
+      from django.urls import reverse
+      x = reverse("blog:archive", kwargs={"year": "$0"})
+    `, [], ['year', 'slug']);
+    await checkCompletion(`
+      # -- blog/extra.py
+      def g(**kw): pass
+      x = g("blog:archive", kwargs={"$0"})
+    `, [], ['year', 'slug']);
+  });
+
+  it('reverse("name", args=[...]) offers the parameter at that position, the signature as detail', async () => {
+    const items = async (src: string) => {
+      let out: { label: string; detail?: string }[] = [];
+      await withCursor(src, (fx, file, line, ch) => (out = completion(fx.ws, file, line, ch).map((c) => ({ label: c.label, detail: c.detail }))));
+      return out;
+    };
+    const head = `
+      # -- blog/extra.py
+      from django.urls import reverse
+    `;
+    assert.deepEqual(await items(`${head}      x = reverse("blog:archive", args=[$0])`), [{ label: 'year', detail: 'args[0] of 2: /blog/<int:year>/<slug:slug>/ (year: int, slug: slug)' }]);
+    assert.deepEqual((await items(`${head}      x = reverse("blog:archive", args=(2024, $0))`)).map((c) => c.label), ['slug']);
+    assert.deepEqual((await items(`${head}      x = reverse("blog:archive", args=[y$0])`)).map((c) => c.label), ['year']);
+    assert.deepEqual((await items(`${head}      x = reverse("blog:tag", args=[$0])`)).map((c) => c.label), ['slug']);
+    assert.deepEqual(await items(`${head}      x = reverse("blog:archive", args=[1, "a", $0])`), []);
+  });
 
   it('template names in render() and {% extends %}', async () => {
     await checkCompletion(`

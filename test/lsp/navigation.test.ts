@@ -56,6 +56,20 @@ describe('language server over stdio: navigation on examples/blog', function () 
     assert.deepEqual(template.map((l) => relOf(l.uri)), ['templates/posts.html']);
   });
 
+  it('textDocument/definition and hover: a template variable\'s attribute → the model field', async () => {
+    // templates/posts.html loops over `posts`, which blog.views.post_list fills with Post.objects.all().
+    const author = await request<any[]>('textDocument/definition', at('templates/posts.html', 'post.author.name', 6));
+    assert.deepEqual(author.map((l) => [relOf(l.uri), l.range.start.line + 1]), [['blog/models.py', 34]]);
+    const name = await request<any[]>('textDocument/definition', at('templates/posts.html', 'post.author.name', 13));
+    assert.deepEqual(name.map((l) => [relOf(l.uri), l.range.start.line + 1]), [['blog/models.py', 6]]);
+    const method = await request<any[]>('textDocument/definition', at('templates/posts.html', 'post.get_absolute_url', 8));
+    assert.deepEqual(method.map((l) => [relOf(l.uri), l.range.start.line + 1]), [['blog/models.py', 44]]);
+    const h = await request('textDocument/hover', at('templates/posts.html', 'post.author.name', 6));
+    assert.match(h.contents.value, /\*\*ForeignKey\*\* `blog\.Post\.author`/);
+    assert.match(h.contents.value, /ForeignKey → `blog\.Author`/);
+    assert.deepEqual([h.range.start.character, h.range.end.character], [pos('templates/posts.html', 'post.author.name', 5).character, pos('templates/posts.html', 'post.author.name', 11).character]);
+  });
+
   it('textDocument/hover: the full route, the namespaced name and the view', async () => {
     const h = await request('textDocument/hover', at('blog/models.py', '"blog:post_detail"', 3));
     assert.equal(h.contents.kind, 'markdown');

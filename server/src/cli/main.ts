@@ -3,7 +3,7 @@
  * `django-lens`: the analysis core on the command line, for CI and for people without an editor.
  *   django-lens urls  [ROOT] [--json]
  *   django-lens index [ROOT] --json
- *   django-lens check [ROOT] [--format text|json|sarif] [--severity DJL001=off ...]
+ *   django-lens check [ROOT] [--format text|json|sarif] [--severity DJL001=off ...] [--exclude GLOB ...]
  * Results go to stdout, progress and problems to stderr. Exit codes: 0 fine, 1 error-severity
  * findings, 2 bad usage.
  */
@@ -26,6 +26,7 @@ options:
   --severity CODE=LEVEL    error|warning|information|hint|off (repeatable)
   --config FILE            JSON file {"severity": {"DJL001": "off"}} (default: ROOT/.django-lens.json)
   --max-file-size BYTES    skip larger files (default 2 MiB)
+  --exclude GLOB           do not index matching files or folders, relative to ROOT (repeatable)
   --quiet                  no progress on stderr`;
 
 class UsageError extends Error {}
@@ -39,13 +40,14 @@ interface Args {
   severity: SeverityConfig;
   config?: string;
   maxFileSize?: number;
+  exclude: string[];
   quiet: boolean;
 }
 
 const LEVELS = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: '', root: '.', json: false, format: 'text', severity: {}, quiet: false };
+  const args: Args = { command: '', root: '.', json: false, format: 'text', severity: {}, exclude: [], quiet: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -63,6 +65,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--config') args.config = next();
     else if (a === '--quiet' || a === '-q') args.quiet = true;
     else if (a === '--max-file-size') args.maxFileSize = Number(next());
+    else if (a === '--exclude') args.exclude.push(next());
     else if (a === '--severity') {
       const [code, level] = next().split('=');
       if (!code || !level || !LEVELS.has(level)) throw new UsageError(`--severity wants CODE=error|warning|information|hint|off`);
@@ -140,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
     roots: [root],
     settingsModule: args.settings,
     maxFileBytes: args.maxFileSize,
+    exclude: args.exclude,
     onProgress: progress(args.quiet),
     parallelParse,
     workers: Math.max(1, availableParallelism() - 1),

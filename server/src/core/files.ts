@@ -5,7 +5,7 @@
  * cookie, else UTF-8) with a Latin-1 fallback that loses no byte.
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Problem } from './types';
 
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -16,6 +16,44 @@ const SKIPPED_DIRS = new Set([
   '.tox', '.nox', '.venv', 'venv', '.env', 'env', 'site-packages', '.idea', '.vscode', '.e2e', 'dist-packages',
   '.eggs', 'htmlcov', '.cache',
 ]);
+
+/**
+ * A glob (`djangoLens.exclude`, `--exclude`) as a regular expression over a `/`-separated path
+ * relative to the workspace root. `**` spans any number of folders, including none (a leading
+ * `**` and a slash also match at the top; a trailing slash and `**` also match the folder itself,
+ * so the walk skips it whole); `*` and `?` stay inside one path segment; a trailing `/` is ignored.
+ */
+export function globToRegExp(glob: string): RegExp {
+  const g = glob.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  let re = '';
+  for (let i = 0; i < g.length;) {
+    if (g.startsWith('**/', i) && (i === 0 || g[i - 1] === '/')) { re += '(?:.*/)?'; i += 3; }
+    else if (g.startsWith('/**', i) && i + 3 === g.length) { re += '(?:/.*)?'; i += 3; }
+    else if (g.startsWith('**', i)) { re += '.*'; i += 2; }
+    else if (g[i] === '*') { re += '[^/]*'; i++; }
+    else if (g[i] === '?') { re += '[^/]'; i++; }
+    else { re += g[i].replace(/[.+^${}()|[\]\\]/g, '\\$&'); i++; }
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/**
+ * A predicate for `WalkOptions.exclude`: true when the path, relative to the root that holds it,
+ * matches one of the globs. Undefined when there are no globs.
+ */
+export function excludeMatcher(roots: string[], globs: string[] | undefined): ((path: string) => boolean) | undefined {
+  const res = (globs ?? []).filter((g) => g.trim()).map(globToRegExp);
+  if (!res.length) return undefined;
+  return (path) => {
+    for (const root of roots) {
+      const rel = relative(root, path);
+      if (!rel || isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) continue;
+      const p = sep === '/' ? rel : rel.split(sep).join('/');
+      if (res.some((r) => r.test(p))) return true;
+    }
+    return false;
+  };
+}
 
 export interface WalkOptions {
   exclude?: (path: string) => boolean;

@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve as resolvePath, sep } from 'node:path';
-import { DEFAULT_MAX_FILE_BYTES, readSource, walkWorkspace } from './files';
+import { DEFAULT_MAX_FILE_BYTES, excludeMatcher, readSource, walkWorkspace } from './files';
 import { type Chunk, type ModuleFacts, extractChunked, extractFacts } from './python/facts';
 import { ModuleMap, moduleNameFor } from './python/modules';
 import { loadPython, parsePython, type Tree } from './python/parser';
@@ -24,6 +24,8 @@ export interface WorkspaceOptions {
   /** `djangoLens.settingsModule`: overrides discovery for every project. */
   settingsModule?: string;
   maxFileBytes?: number;
+  /** `djangoLens.exclude`: globs, relative to a root, of files and folders that are not indexed. */
+  exclude?: string[];
   /** Worker threads for cold indexing of more than 200 files (default 2). */
   workers?: number;
   /** Let this thread parse a share of the files too (the CLI; not the language server). */
@@ -74,12 +76,19 @@ export class Workspace {
     return ws;
   }
 
+  /** Matches `options.exclude`; undefined without globs. */
+  private get excluded(): ((path: string) => boolean) | undefined {
+    if (this.excludeCache === null) this.excludeCache = excludeMatcher(this.options.roots, this.options.exclude);
+    return this.excludeCache;
+  }
+  private excludeCache: ((path: string) => boolean) | undefined | null = null;
+
   get maxBytes(): number {
     return this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   }
 
   private async indexAll(): Promise<void> {
-    const walked = walkWorkspace(this.options.roots);
+    const walked = walkWorkspace(this.options.roots, { exclude: this.excluded });
     this.problems.push(...walked.problems);
     this.manageFiles = walked.manageFiles;
     for (const t of walked.templates) this.templateFiles.add(t);
@@ -147,6 +156,7 @@ export class Workspace {
    * With `edits` (incremental changes from the editor) tree-sitter reuses the previous tree.
    */
   updateFile(file: string, text?: string, edits?: TreeEdit[]): void {
+    if (!this.py.has(file) && !this.templateFiles.has(file) && this.excluded?.(file)) return;
     this.invalidate(file, !this.py.has(file) && file.endsWith('.py'));
     if (file.endsWith('.py')) {
       const existed = this.py.has(file);

@@ -7,6 +7,7 @@
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
+import type { SeverityConfig } from '../core/checks/registry';
 import type { Finding } from '../core/types';
 import type { Workspace } from '../core/workspace';
 import { codeLensFeature } from './codeLens';
@@ -27,6 +28,8 @@ export interface ServerContext {
   log(message: string): void;
   /** Findings last published for a file. */
   findings(file: string): Finding[];
+  /** The `djangoLens.severity` settings the published diagnostics use (the same object until they change). */
+  severities(): SeverityConfig;
 }
 
 export interface Feature {

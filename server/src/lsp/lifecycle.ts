@@ -2,9 +2,10 @@
  * The lifecycle view's requests: the whole request lifecycle per project (LifecycleRequest),
  * Trace URL (TraceUrlRequest), and which routes the editor's position belongs to
  * (LifecycleLocateRequest, for revealing the current view in the tree). Answers come from the
- * current index; findings come from the check registry, computed once per index version.
+ * current index; findings come from the check registry with the diagnostics' severity settings,
+ * computed once per index version and settings.
  */
-import { runChecks } from '../core/checks/registry';
+import { type SeverityConfig, runChecks } from '../core/checks/registry';
 import { buildLifecycle, traceUrl } from '../core/lifecycle';
 import type { Finding } from '../core/types';
 import type { Workspace } from '../core/workspace';
@@ -13,16 +14,18 @@ import type { Feature, ServerContext } from './features';
 
 export const lifecycleFeature: Feature = {
   register(ctx: ServerContext): void {
-    let cache: { ws: Workspace; version: number; findings: Finding[] } | undefined;
+    let cache: { ws: Workspace; version: number; severities: SeverityConfig; findings: Finding[] } | undefined;
     const findingsOf = (ws: Workspace): Finding[] => {
-      if (cache && cache.ws === ws && cache.version === ws.version) return cache.findings;
+      // The diagnostics' severities: codes set to "off" are left out, levels match the Problems panel.
+      const severities = ctx.severities();
+      if (cache && cache.ws === ws && cache.version === ws.version && cache.severities === severities) return cache.findings;
       let findings: Finding[] = [];
       try {
-        findings = runChecks(ws);
+        findings = runChecks(ws, severities);
       } catch (e) {
         ctx.log(`lifecycle: checks failed: ${(e as Error).message}`);
       }
-      cache = { ws, version: ws.version, findings };
+      cache = { ws, version: ws.version, severities, findings };
       return findings;
     };
 

@@ -29,7 +29,11 @@ interface Settings {
   settingsModule?: string;
   severity?: SeverityConfig;
   maxFileSize?: number;
+  exclude?: string[];
 }
+
+/** The severities when none are set: one object, so that features can cache on its identity. */
+const NO_SEVERITIES: SeverityConfig = Object.freeze({});
 
 export function startServer(connection: Connection): void {
   let roots: string[] = [];
@@ -85,6 +89,7 @@ export function startServer(connection: Connection): void {
         roots,
         settingsModule: settings.settingsModule || undefined,
         maxFileBytes: settings.maxFileSize,
+        exclude: settings.exclude,
         parallelParse,
         workers: availableParallelism(),
         onProgress: (done, total) => {
@@ -231,7 +236,8 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeConfiguration(async () => {
     const cfg = await connection.workspace.getConfiguration('djangoLens').catch(() => undefined);
     const next = readSettings(cfg);
-    const reindexNeeded = next.settingsModule !== settings.settingsModule || next.maxFileSize !== settings.maxFileSize;
+    const reindexNeeded = next.settingsModule !== settings.settingsModule || next.maxFileSize !== settings.maxFileSize
+      || (next.exclude ?? []).join('\n') !== (settings.exclude ?? []).join('\n');
     settings = next;
     if (reindexNeeded && indexing) indexing = indexing.then(reindex);
     else changed();
@@ -243,6 +249,7 @@ export function startServer(connection: Connection): void {
     document: (uri) => docs.get(uri),
     log,
     findings: (file) => findingsByFile.get(file) ?? [],
+    severities: () => settings.severity ?? NO_SEVERITIES,
   };
   for (const feature of FEATURES) feature.register(context);
 
@@ -299,5 +306,6 @@ function readSettings(raw: unknown): Settings {
     settingsModule: typeof src.settingsModule === 'string' ? src.settingsModule : undefined,
     severity: src.severity && typeof src.severity === 'object' ? (src.severity as SeverityConfig) : undefined,
     maxFileSize: typeof src.maxFileSize === 'number' ? src.maxFileSize : undefined,
+    exclude: Array.isArray(src.exclude) ? src.exclude.filter((g): g is string => typeof g === 'string' && !!g.trim()) : undefined,
   };
 }

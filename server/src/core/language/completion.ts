@@ -1,8 +1,9 @@
 /**
  * Completion: URL names (namespaced, with the route and view as detail) inside the name argument
  * of reverse/reverse_lazy/redirect/resolve_url and in `{% url '` ; after a name, the route's
- * parameters (`pk=`); template names wherever a template is named; ORM lookup paths (fields,
- * relations forward and reverse, then transforms and lookups) in queryset calls.
+ * parameters (`pk=`, reverse()'s `kwargs={"pk"` keys, the parameter an `args=[...]` item fills);
+ * template names wherever a template is named; ORM lookup paths (fields, relations forward and
+ * reverse, then transforms and lookups) in queryset calls.
  */
 import { relative } from 'node:path';
 import { type LookupMode, nextNames } from '../orm/lookups';
@@ -13,7 +14,7 @@ import { nodeAt } from '../templates/parser';
 import type { Span } from '../types';
 import type { Workspace } from '../workspace';
 import { ormSiteAt } from './orm';
-import { pythonAt } from './pyContext';
+import { type UrlArgsAt, pythonAt, urlArgsAt } from './pyContext';
 import { isTemplateFile } from './referent';
 import type { Completion } from './types';
 import { describeParams, displayRoute, resolveUrlName, routeParams, urlNames } from './urlNames';
@@ -26,6 +27,8 @@ export function completion(ws: Workspace, file: string, line: number, character:
 }
 
 function pythonCompletion(ws: Workspace, project: Project, file: string, line: number, character: number): Completion[] {
+  const args = urlArgsAt(ws, file, line, character);
+  if (args) return urlArgsCompletion(project, args);
   const at = pythonAt(ws, file, line, character);
   if (!at?.call) return [];
   const orm = ormSiteAt(project, file, at);
@@ -94,6 +97,31 @@ function paramCompletion(project: Project, urlName: string, given: string[], rep
   return p.names
     .filter((n) => !given.includes(n))
     .map((n, i) => ({ label: `${n}=`, kind: 'parameter' as const, detail: `${p.converters[n] ?? 'regex group'} parameter of ${displayRoute(route)}`, insertText: `${n}=`, replace, sortText: String(i).padStart(3, '0') }));
+}
+
+/**
+ * reverse("name", kwargs={"|"}): the route's parameter names not yet given; reverse("name",
+ * args=[..., |]): the parameter at that position, with the whole signature as detail.
+ */
+function urlArgsCompletion(project: Project, at: UrlArgsAt): Completion[] {
+  const call = at.call.call;
+  const nameArg = call.args[0] ?? call.kw.find((k) => k.name === 'viewname')?.value;
+  if (nameArg?.k !== 'str') return [];
+  const route = resolveUrlName(project.urls.routes, nameArg.v)[0];
+  if (!route) return [];
+  const p = routeParams(route);
+  if (p.unknown) return [];
+  const signature = `${displayRoute(route)} (${describeParams(route)})`;
+  if (at.kind === 'kwargs') {
+    return p.names
+      .filter((n) => !at.given.includes(n))
+      .map((n, i) => ({ label: n, kind: 'parameter' as const, detail: `${p.converters[n] ?? 'regex group'} parameter of ${signature}`, replace: at.replace, sortText: String(i).padStart(3, '0') }));
+  }
+  const count = p.names.length || p.positional;
+  if (at.index >= count) return [];
+  const label = p.names[at.index] ?? `arg${at.index + 1}`;
+  const conv = p.names[at.index] ? p.converters[label] ?? 'regex group' : 'regex group';
+  return [{ label, kind: 'parameter', detail: `args[${at.index}] of ${count}: ${signature}`, documentation: `\`${label}\`: ${conv} parameter, passed positionally`, replace: at.replace, sortText: '000' }];
 }
 
 function ormCompletion(project: Project, model: NonNullable<ReturnType<Project['models']['byLabel']['get']>>, prefix: string, mode: LookupMode, line: number, character: number): Completion[] {

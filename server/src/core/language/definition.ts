@@ -3,7 +3,8 @@
  * reverse() uses first), from a template name to the file Django loads (then the files it
  * shadows), from a path()'s view argument to the view, from "app_label.Model" to the model, from
  * include("app.urls") to the module, from MIDDLEWARE/INSTALLED_APPS entries to their class or
- * app, from an ORM lookup path to the field it names.
+ * app, from an ORM lookup path to the field it names, from a template variable's attribute to
+ * the model field, the ForeignKey behind a reverse accessor, or the property/method.
  */
 import { resolveLookup } from '../orm/lookups';
 import type { Project } from '../project/project';
@@ -65,8 +66,20 @@ export function definitionOf(project: Project, r: Referent, line = 0, character 
       const f = project.modules.fileOf(app?.name ?? r.entry);
       return f ? [{ file: f, span: [0, 0, 0, 0] }] : [];
     }
-    case 'field':
-      return [{ file: r.model.file, span: r.field.span }];
+    case 'field': {
+      // Fields copied from an abstract base are declared in the base's file.
+      const owner = project.models.models.find((x) => x.label === r.field.declaredIn) ?? r.model;
+      return [{ file: owner.file, span: r.field.span }];
+    }
+    case 'reverse-accessor': {
+      const from = project.models.byLabel.get(r.accessor.from);
+      const f = from?.fields.find((x) => x.name === r.accessor.field);
+      if (!from || !f) return [];
+      const owner = project.models.models.find((x) => x.label === f.declaredIn) ?? from;
+      return [{ file: owner.file, span: f.span }];
+    }
+    case 'model-method':
+      return [r.location];
     case 'orm': {
       const site = r.site;
       // The part under the cursor: offsets are relative to the path's first character.

@@ -2,10 +2,12 @@
  * Hover: a URL name or a route shows the full pattern with its include prefixes, the namespaced
  * name, the view and where it is declared; a view shows the routes that reach it and its
  * decorators; a model field or relation its kind, target and reverse accessor; a template name
- * the file Django loads; an ORM path the field or relation each part names.
+ * the file Django loads; an ORM path the field or relation each part names; a template variable's
+ * attribute the field, reverse accessor, property or method it reads.
  */
 import { relative } from 'node:path';
 import { memberDetail, resolveLookup } from '../orm/lookups';
+import type { FieldInfo, ModelInfo } from '../project/models';
 import type { Project } from '../project/project';
 import type { RouteInfo } from '../project/urls';
 import type { Workspace } from '../workspace';
@@ -58,15 +60,20 @@ export function hover(ws: Workspace, file: string, line: number, character: numb
     }
     case 'app':
       return { markdown: r.app ? `app \`${r.app.label}\` (\`${r.app.name}\`${r.app.config ? `, config \`${r.app.config}\`` : ''})` : `app \`${r.entry}\``, span: r.span };
-    case 'field': {
-      const f = r.field;
-      const lines = [`**${f.type}** \`${r.model.label}.${f.name}\``];
-      if (f.relation) {
-        lines.push(`${f.relation.kind} → \`${f.relation.target ?? f.relation.targetText ?? '?'}\``);
-        const target = f.relation.target ? project.models.byLabel.get(f.relation.target) : undefined;
-        const back = target?.reverse.find((x) => x.from === r.model.label && x.field === f.name);
-        if (back) lines.push(`reverse accessor: \`${target!.name.toLowerCase()}.${back.name}\`${back.many ? ' (many)' : ''}; lookups use \`${back.queryName}\``);
-      }
+    case 'field':
+      return { markdown: fieldLines(project, r.model, r.field).join('\n\n'), span: r.span };
+    case 'reverse-accessor': {
+      const a = r.accessor;
+      const lines = [`**reverse accessor** \`${r.model.name.toLowerCase()}.${a.name}\`: ${a.many ? `related manager of \`${a.from}\`` : `one \`${a.from}\``}`];
+      const from = project.models.byLabel.get(a.from);
+      const f = from?.fields.find((x) => x.name === a.field);
+      if (from && f) lines.push(...fieldLines(project, from, f));
+      return { markdown: lines.join('\n\n'), span: r.span };
+    }
+    case 'model-method': {
+      const lines = [`**${r.property ? 'property' : 'method'}** \`${r.model.label}.${r.name}\` (${rel(r.location.file)}:${r.location.span[0] + 1})`];
+      if (!r.property) lines.push('called without arguments by the template engine');
+      if (r.doc) lines.push(r.doc);
       return { markdown: lines.join('\n\n'), span: r.span };
     }
     case 'orm': {
@@ -78,6 +85,18 @@ export function hover(ws: Workspace, file: string, line: number, character: numb
       return { markdown: lines.join('\n'), span: r.span };
     }
   }
+}
+
+/** A model field as the field hover shows it: kind, the relation's target and its reverse accessor. */
+function fieldLines(project: Project, model: ModelInfo, f: FieldInfo): string[] {
+  const lines = [`**${f.type}** \`${model.label}.${f.name}\``];
+  if (f.relation) {
+    lines.push(`${f.relation.kind} → \`${f.relation.target ?? f.relation.targetText ?? '?'}\``);
+    const target = f.relation.target ? project.models.byLabel.get(f.relation.target) : undefined;
+    const back = target?.reverse.find((x) => x.from === model.label && x.field === f.name);
+    if (back) lines.push(`reverse accessor: \`${target!.name.toLowerCase()}.${back.name}\`${back.many ? ' (many)' : ''}; lookups use \`${back.queryName}\``);
+  }
+  return lines;
 }
 
 function routeBlock(project: Project, route: RouteInfo, note: string): string {

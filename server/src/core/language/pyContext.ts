@@ -269,3 +269,98 @@ export function argumentSites(root: Node, calleeNames: Set<string>, stringCallee
   }
   return out;
 }
+
+/** Inside the `args=[...]` list or the `kwargs={"...` keys of a reverse()/reverse_lazy() call. */
+export interface UrlArgsAt {
+  call: CallContext;
+  /** `kwargs`: a key of the dict is being typed (inside its quotes); `args`: an item of the list. */
+  kind: 'args' | 'kwargs';
+  /** For `args`: the index of the item under the cursor. */
+  index: number;
+  /** For `kwargs`: the keys already written (the one being typed excluded). */
+  given: string[];
+  /** What a completion replaces: the key's text inside the quotes, or the item under the cursor. */
+  replace: Span;
+}
+
+const REVERSE_ARGS: Record<string, number> = { args: 2, kwargs: 3 };
+/** Nodes between the cursor and the args list or kwargs dict (anything else: not an argument item). */
+const ARG_ITEM_NODES = new Set(['string', 'string_start', 'string_content', 'string_end', 'escape_sequence', 'ERROR', 'pair', 'identifier', 'integer', 'float', 'attribute', 'true', 'false', 'none']);
+
+/** The `args`/`kwargs` argument of reverse() at a position (read from a tree that may hold errors). */
+export function urlArgsAt(ws: Workspace, file: string, line: number, character: number): UrlArgsAt | undefined {
+  return ws.withTree(file, (tree) => {
+    for (const col of [character, character - 1]) {
+      if (col < 0) continue;
+      const leaf = tree.rootNode.descendantForPosition({ row: line, column: col });
+      const found = leaf && urlArgsFrom(leaf, line, character);
+      if (found) return found;
+    }
+    return undefined;
+  });
+}
+
+function urlArgsFrom(leaf: Node, line: number, character: number): UrlArgsAt | undefined {
+  // The string being typed (`"pk"`, or a lone opening quote the parser kept as an error) and the container.
+  let str: Node | undefined;
+  let container: Node | undefined;
+  for (let n: Node | null = leaf; n; n = n.parent) {
+    if (!str && (n.type === 'string' || (n.type === 'string_start' && n.parent?.type === 'ERROR'))) str = n;
+    if (['dictionary', 'set', 'list', 'tuple'].includes(n.type)) {
+      container = n;
+      break;
+    }
+    if (n.isNamed && !ARG_ITEM_NODES.has(n.type)) return undefined;
+  }
+  if (!container) return undefined;
+  const holder = container.parent;
+  let kw: string | undefined;
+  let argIndex: number | undefined;
+  let call: Node | null | undefined;
+  if (holder?.type === 'keyword_argument' && holder.childForFieldName('value')?.id === container.id) {
+    kw = holder.childForFieldName('name')?.text;
+    call = holder.parent?.parent;
+  } else if (holder?.type === 'argument_list') {
+    argIndex = holder.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument' && c.type !== 'comment').findIndex((c) => c.id === container!.id);
+    call = holder.parent;
+  }
+  if (!call || call.type !== 'call') return undefined;
+  const ctx = callContext(call, argIndex, kw);
+  if (!ctx || (ctx.name !== 'reverse' && ctx.name !== 'reverse_lazy')) return undefined;
+  const which = kw ?? Object.keys(REVERSE_ARGS).find((k) => REVERSE_ARGS[k] === argIndex);
+  const isDict = container.type === 'dictionary' || container.type === 'set';
+  if (which === 'kwargs' && isDict) {
+    if (!str) return undefined;
+    const p = str.parent;
+    if (p?.type === 'pair' && p.childForFieldName('key')?.id !== str.id) return undefined;
+    const start = str.type === 'string' ? str.children.find((c) => c?.type === 'string_start') : str;
+    const end = str.type === 'string' ? str.children.find((c) => c?.type === 'string_end') : undefined;
+    if (!start || str.type === 'string' && str.children.some((c) => c?.type === 'interpolation')) return undefined;
+    const from = start.endPosition;
+    const to = end ? end.startPosition : { row: line, column: character };
+    if (line !== from.row || character < from.column || to.row !== line || character > to.column) return undefined;
+    const given: string[] = [];
+    for (const c of container.namedChildren) {
+      const key = c?.type === 'pair' ? c.childForFieldName('key') : undefined;
+      if (key && key.id !== str.id && key.type === 'string') {
+        const e = expr(key);
+        if (e.k === 'str') given.push(e.v);
+      }
+    }
+    return { call: ctx, kind: 'kwargs', index: -1, given, replace: [line, from.column, line, to.column] };
+  }
+  if (which === 'args' && (container.type === 'list' || container.type === 'tuple')) {
+    if (str) return undefined;
+    const items = container.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const within = (c: Node) => {
+      const s = spanOf(c);
+      return (line > s[0] || (line === s[0] && character >= s[1])) && (line < s[2] || (line === s[2] && character <= s[3]));
+    };
+    let index = items.findIndex(within);
+    const item = index >= 0 ? items[index] : undefined;
+    if (index < 0) index = items.filter((c) => before(c, line, character)).length;
+    const replace: Span = item && (item.type === 'identifier' || item.type === 'integer') ? spanOf(item) : [line, character, line, character];
+    return { call: ctx, kind: 'args', index, given: [], replace };
+  }
+  return undefined;
+}

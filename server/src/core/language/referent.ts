@@ -2,11 +2,12 @@
  * What the thing under the cursor refers to, in Python files and templates alike: a URL name, a
  * template name, a route's view argument, a route, a view definition, a model (from an
  * `"app_label.Model"` string), a URLconf module (`include("app.urls")`), a MIDDLEWARE or
- * INSTALLED_APPS entry, a model field, or an ORM lookup path. Definition, hover, references and
+ * INSTALLED_APPS entry, a model field, or an ORM lookup path; in templates, also the field,
+ * reverse accessor, property or method a variable's attribute names (templateVars.ts). Definition, hover, references and
  * links all start here, so they agree on what a position means.
  */
 import type { AppInfo } from '../project/apps';
-import type { FieldInfo, ModelInfo } from '../project/models';
+import type { FieldInfo, ModelInfo, ReverseAccessor } from '../project/models';
 import type { Project } from '../project/project';
 import { resolveRelativeName } from '../project/templates';
 import type { RouteInfo } from '../project/urls';
@@ -17,6 +18,8 @@ import { type Span, spanContains } from '../types';
 import type { Workspace } from '../workspace';
 import { type OrmSite, ormSiteAt } from './orm';
 import { type StringAt, pythonAt } from './pyContext';
+import { templateAttrAt } from './templateVars';
+import type { Location } from './types';
 import { URL_CALLS } from './uses';
 
 export type Referent =
@@ -29,7 +32,11 @@ export type Referent =
   | { k: 'middleware'; path: string; span: Span }
   | { k: 'app'; app?: AppInfo; entry: string; span: Span }
   | { k: 'field'; model: ModelInfo; field: FieldInfo; span: Span }
-  | { k: 'orm'; site: OrmSite; span: Span };
+  | { k: 'orm'; site: OrmSite; span: Span }
+  /** A related manager or reverse one-to-one accessor read in a template (`post.comments`). */
+  | { k: 'reverse-accessor'; model: ModelInfo; accessor: ReverseAccessor; span: Span }
+  /** A method or property of a model read in a template (`post.get_absolute_url`). */
+  | { k: 'model-method'; model: ModelInfo; name: string; location: Location; property: boolean; doc?: string; span: Span };
 
 const RELATION_FIELDS = new Set(['ForeignKey', 'OneToOneField', 'ManyToManyField', 'ParentalKey', 'ParentalManyToManyField', 'TreeForeignKey']);
 
@@ -55,6 +62,14 @@ function templateReferent(ws: Workspace, project: Project, file: string, line: n
   const named = [...(p.extends ? [p.extends] : []), ...p.includes];
   for (const n of named) {
     if (n.name && n.nameSpan && spanContains(n.nameSpan, line, character)) return { k: 'template', name: resolveRelativeName(n.name, own), span: n.nameSpan };
+  }
+  // An attribute of a model instance the rendering views put in the context.
+  const at = templateAttrAt(ws, project, file, line, character);
+  if (at) {
+    const a = at.attr;
+    if (a.k === 'field') return { k: 'field', model: a.model, field: a.field, span: at.span };
+    if (a.k === 'reverse') return { k: 'reverse-accessor', model: a.model, accessor: a.accessor, span: at.span };
+    return { k: 'model-method', model: a.model, name: a.name, location: a.location, property: a.property, doc: a.doc, span: at.span };
   }
   return undefined;
 }

@@ -147,12 +147,13 @@ export function dedupe(ds: Decided[]): Decided[] {
     }
     return false;
   });
-  // Django caches a loaded relation on the row: only the first read per loop runs the query.
+  // Django caches a loaded relation on the row: only the first read per loop runs the query, whether
+  // the loop reads it or a method called with the row does (`row.owner_name` twice loads `owner` once).
   const loaded = new Set<string>();
   ds = [...ds].sort((x, y) => x.access.span[0] - y.access.span[0] || x.access.span[1] - y.access.span[1]);
   ds = ds.filter((d) => {
     const a = d.access;
-    if (a.kind !== 'relation' || a.via.length) return true;
+    if (a.kind !== 'relation') return true;
     const an = a.anchors[a.anchors.length - 1];
     const k = `${a.file}:${a.loopText}:${an?.origin?.span.join(',')}:${an?.path.join('__')}`;
     if (loaded.has(k)) return false;

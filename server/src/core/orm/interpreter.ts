@@ -243,6 +243,10 @@ export class FunctionInterpreter {
   readonly accesses: Access[] = [];
   private activeLoops = new Set<number>();
   private loopStack: { id: number; text: string }[] = [];
+  /** loopStack's length where each enclosing `try` body (with handlers) starts. */
+  private tryLevels: number[] = [];
+  /** The loop a `break` leaves, innermost last (undefined for a `while`). */
+  private breakTargets: (number | undefined)[] = [];
   private nextLoop = 1;
 
   /** Opens a row loop (templates drive loops themselves); returns its id. */
@@ -332,7 +336,42 @@ export class FunctionInterpreter {
   // Statements
 
   block(n: SyntaxNode): void {
-    for (const st of n.namedChildren) if (st) this.stmt(st);
+    const stmts = n.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'comment');
+    // A block that ends by leaving loops runs at most once per run of those loops from its last
+    // `continue` on: what it reads there is not read per row of them.
+    let tail = stmts.length;
+    const left = this.loopsLeftBy(stmts);
+    if (left.length) {
+      tail = 0;
+      stmts.forEach((st, i) => {
+        if (hasContinue(st)) tail = i + 1;
+      });
+    }
+    stmts.slice(0, tail).forEach((st) => this.stmt(st));
+    for (const id of left) this.activeLoops.delete(id);
+    try {
+      for (const st of stmts.slice(tail)) this.stmt(st);
+    } finally {
+      for (const id of left) this.activeLoops.add(id);
+    }
+  }
+
+  /**
+   * The active loops of this function that a block always leaves: it ends with `return` (every
+   * loop), `raise` (the loops inside the innermost `try` with handlers that encloses the block) or
+   * `break` (the innermost loop).
+   */
+  private loopsLeftBy(stmts: SyntaxNode[]): number[] {
+    const last = stmts[stmts.length - 1];
+    if (!last || this.loopStack.length === 0) return [];
+    let from: number;
+    if (last.type === 'return_statement') from = 0;
+    else if (last.type === 'raise_statement') from = this.tryLevels.length ? this.tryLevels[this.tryLevels.length - 1] : 0;
+    else if (last.type === 'break_statement') {
+      const target = this.breakTargets[this.breakTargets.length - 1];
+      return target !== undefined && this.activeLoops.has(target) ? [target] : [];
+    } else return [];
+    return this.loopStack.slice(from).map((l) => l.id).filter((id) => this.activeLoops.has(id));
   }
 
   private stmt(n: SyntaxNode): void {
@@ -351,21 +390,32 @@ export class FunctionInterpreter {
         const cond = n.childForFieldName('condition');
         if (cond) this.eval(cond);
         const body = n.childForFieldName('body');
+        this.breakTargets.push(undefined);
         if (body) this.branch(() => this.block(body));
+        this.breakTargets.pop();
         return;
       }
       case 'if_statement':
         return this.ifStmt(n);
-      case 'try_statement':
+      case 'try_statement': {
+        const catches = n.namedChildren.some((c) => c?.type === 'except_clause' || c?.type === 'except_group_clause');
         for (const c of n.namedChildren) {
           if (!c) continue;
-          if (c.type === 'block') this.block(c);
-          else {
+          if (c.type === 'block') {
+            // A `raise` in the body may be caught here: it leaves only the loops opened inside.
+            if (catches) this.tryLevels.push(this.loopStack.length);
+            try {
+              this.block(c);
+            } finally {
+              if (catches) this.tryLevels.pop();
+            }
+          } else {
             const body = c.childForFieldName('body') ?? c.namedChildren.find((x) => x?.type === 'block');
             if (body) this.branch(() => this.block(body));
           }
         }
         return;
+      }
       case 'with_statement': {
         for (const c of n.namedChildren) {
           if (!c) continue;
@@ -432,7 +482,13 @@ export class FunctionInterpreter {
     }
     if (left.type === 'attribute') {
       const obj = left.childForFieldName('object');
-      if (obj) this.eval(obj);
+      const ov = obj ? this.eval(obj) : UNKNOWN;
+      // `row.fk = x` stores x in the row's relation cache: reading `row.fk` afterwards runs no query.
+      const attr = left.childForFieldName('attribute')?.text;
+      if (obj?.type === 'identifier' && ov.t === 'row' && attr && modelMember(this.ctx.models, ov.row.model, attr).kind === 'single') {
+        const row = ov.row;
+        this.env.set(obj.text, { t: 'row', row: { ...row, known: [...row.known, attr], assigned: [...(row.assigned ?? []), attr] } });
+      }
       return;
     }
     for (const c of left.namedChildren) if (c) this.assign(c, UNKNOWN);
@@ -482,12 +538,14 @@ export class FunctionInterpreter {
     const id = this.nextLoop++;
     const row = right ? this.iterate(iter, right, id) : undefined;
     this.loopStack.push({ id, text: right?.text ?? '' });
+    this.breakTargets.push(id);
     if (row) this.activeLoops.add(id);
     const before = this.env;
     this.env = new Map(before);
     this.bindLoopTarget(left, iter, row);
     if (body) this.block(body);
     this.activeLoops.delete(id);
+    this.breakTargets.pop();
     this.loopStack.pop();
     const after = joinEnvs([before, this.env]);
     // The loop variable keeps the last row; it is no longer per row.
@@ -690,6 +748,8 @@ export class FunctionInterpreter {
   rowMember(row: Row, attr: string, n: At): Val {
     const mem = modelMember(this.ctx.models, row.model, attr);
     const per = this.perRow(row);
+    // Set by an assignment in this function: the object is whatever was assigned, not a loaded row.
+    if (row.assigned?.includes(attr)) return UNKNOWN;
     if (mem.kind === 'single') {
       const selectOnly = mem.relation !== 'generic';
       const anchors = row.anchors.map((a) => ({ ...a, path: [...a.path, attr], selectOnly: a.selectOnly && selectOnly }));
@@ -1294,7 +1354,7 @@ export class FunctionInterpreter {
     const via: Via = { name, file: b.file, span: b.def.nameSpan };
     for (const acc of s.accesses) {
       if (acc.kind === 'query') {
-        if (inLoop) this.record({ ...acc, file: this.file, span: spanOf(n), text: n.text, loopText: this.loopText(), via: [via, ...acc.via], anchors: [], inner: acc } as Access);
+        if (inLoop) this.record({ ...acc, file: this.file, span: spanOf(n), text: n.text, loopText: this.loopText(), via: [via, ...acc.via], anchors: [], inner: (acc as Access & { inner?: Access }).inner ?? acc } as Access);
         continue;
       }
       // Re-anchor the parameter's accesses on the caller's row.
@@ -1304,6 +1364,7 @@ export class FunctionInterpreter {
       if (!callerRow) continue;
       const rel = acc.anchors.find((a) => a.state === null)!;
       if (rel.path.length === 1 && callerRow.known.includes(rel.path[0]) && acc.kind === 'relation') continue;
+      if (rel.path.length >= 1 && callerRow.assigned?.includes(rel.path[0])) continue;
       const anchors = callerRow.anchors.map((a) => ({ ...a, path: [...a.path, ...rel.path], selectOnly: a.selectOnly && rel.selectOnly }));
       this.record({ ...acc, file: this.file, span: spanOf(n), text: n.text, anchors, loopText: this.loopText(), via: [via, ...acc.via], inner: (acc as Access & { inner?: Access }).inner ?? acc, countCall: undefined } as Access);
     }
@@ -1331,6 +1392,16 @@ function sameShape(a: Val, b: Val): boolean {
   if (a.t === 'qs' && b.t === 'qs') return JSON.stringify(a.qs.state) === JSON.stringify(b.qs.state) && a.qs.model === b.qs.model;
   if (a.t === 'model' && b.t === 'model') return a.model === b.model;
   return false;
+}
+
+/** Whether a statement holds a `continue` for the loop around it (not one of a loop or def inside). */
+function hasContinue(n: SyntaxNode): boolean {
+  if (n.type === 'continue_statement') return true;
+  if (n.type === 'for_statement' || n.type === 'while_statement' || n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') {
+    // Only the loop's else clause belongs to the outer loop.
+    return n.namedChildren.some((c) => c?.type === 'else_clause' && hasContinue(c));
+  }
+  return n.namedChildren.some((c) => !!c && hasContinue(c));
 }
 
 function joinEnvs(envs: Env[]): Env {

@@ -383,3 +383,46 @@ class TemplateWalker {
     return v;
   }
 }
+
+/** One view's rendering of a template, for checks that need to know where a template's values come from. */
+export interface ViewRendering {
+  /** The view, fully qualified (`blog.views.post_detail`). */
+  view: string;
+  viewFile: string;
+  viewSpan: Span;
+  /** Candidate template names, in order (Django renders the first that exists). */
+  templates: string[];
+  /** The context the view passes: render() dict keys, get_context_data, the generic view's object(s). */
+  context: Map<string, Val>;
+}
+
+const renderingsByProject = new WeakMap<Project, ViewRendering[]>();
+
+/**
+ * Every rendering of every view in the project (the same reading as the N+1 analysis: render(),
+ * TemplateResponse, get_context_data, ListView/DetailView), memoised per Project object.
+ */
+export function viewRenderings(ws: Workspace, project: Project): ViewRendering[] {
+  const memo = renderingsByProject.get(project);
+  if (memo) return memo;
+  const out: ViewRendering[] = [];
+  renderingsByProject.set(project, out);
+  const ctx = new OrmContext(project, ws);
+  try {
+    for (const view of project.views) {
+      if (!view.file.startsWith(project.root + '/')) continue;
+      const renderings: Rendering[] = [];
+      try {
+        if (view.kind === 'function') functionView(ctx, view, renderings);
+        else classView(ctx, project, view, renderings);
+      } catch (e) {
+        ws.problems.push({ file: view.file, message: `context analysis of ${view.qualname} failed: ${(e as Error).message}` });
+        continue;
+      }
+      for (const r of renderings) out.push({ view: `${view.module}.${view.qualname}`, viewFile: view.file, viewSpan: view.nameSpan, templates: r.templates, context: r.context });
+    }
+  } finally {
+    ctx.dispose();
+  }
+  return out;
+}

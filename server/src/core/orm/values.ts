@@ -36,6 +36,8 @@ export interface Row {
   loop?: number;
   /** Attributes already loaded (the back link of a reverse ForeignKey manager's rows). */
   known: string[];
+  /** Relations assigned on this row (`row.fk = x`) in the function: reading them runs no query. */
+  assigned?: string[];
 }
 
 export interface Qs {

@@ -3,6 +3,7 @@ import type { Check } from '../registry';
 import { csrfTokenMissing } from './csrfTokenMissing';
 import { DEPLOY_CHECKS } from './deploySettings';
 import { formatHtmlPreformatted, markSafeNonConstant } from './markSafe';
+import { templateSafeFilter } from './templateSafe';
 import { csrfExemptPostView, xframeOptionsExempt } from './viewDecorators';
 
-export const SECURITY_CHECKS: Check[] = [...DEPLOY_CHECKS, markSafeNonConstant, formatHtmlPreformatted, csrfExemptPostView, csrfTokenMissing, xframeOptionsExempt];
+export const SECURITY_CHECKS: Check[] = [...DEPLOY_CHECKS, markSafeNonConstant, formatHtmlPreformatted, templateSafeFilter, csrfExemptPostView, csrfTokenMissing, xframeOptionsExempt];

@@ -52,6 +52,8 @@ export interface QuotedPlaceholder {
   sinkSpan: Span;
   argSpan: Span;
   placeholder: string;
+  /** The quick fix of DJL202: edits of the string literal's text that drop the quotes around the placeholder. */
+  unquote?: { span: Span; newText: string }[];
 }
 
 export interface SqlAnalysis {
@@ -82,7 +84,7 @@ export function analyseSql(ctx: CheckContext): SqlAnalysis {
         } else if (isConstant(value) && value.text !== undefined) {
           const placeholder = sink.paramstyle === 'qmark' ? '?' : '%s';
           if (quotedPlaceholder(value.text, placeholder)) {
-            result.quoted.push({ file, sinkKind: sink.kind, sinkSpan: nodeSpan(sink.call), argSpan: nodeSpan(arg), placeholder });
+            result.quoted.push({ file, sinkKind: sink.kind, sinkSpan: nodeSpan(sink.call), argSpan: nodeSpan(arg), placeholder, unquote: planUnquote(sink, arg, flow, placeholder) });
           }
         }
       }
@@ -124,6 +126,43 @@ function planRewrite(found: Candidate, flow: FileFlow): void {
   }
   const end = arg.endPosition;
   found.rewrite = { sqlSpan: nodeSpan(templateNode), sql: r.sql, params: r.params, insertAt: [end.row, end.column] };
+}
+
+/**
+ * The DJL202 fix: `'%s'` -> `%s` (also `"%s"`; `'?'` -> `?` for qmark) inside the plain string
+ * literal at the sink, or the one assignment of the local name passed there. Only when the sink
+ * passes parameters (without them the quoted text is literal SQL text), the literal is plain (no
+ * prefix, escape or interpolation), and no quoted placeholder remains afterwards (`'%%%s%%'` needs
+ * the value changed, not the SQL).
+ */
+function planUnquote(sink: SqlSink, arg: Node, flow: FileFlow, placeholder: string): { span: Span; newText: string }[] | undefined {
+  if (!sink.params) return undefined;
+  let node: Node = arg;
+  if (arg.type === 'identifier') {
+    const defs = flow.scopeOf(arg).defs.get(arg.text);
+    if (!defs || defs.length !== 1 || defs[0].kind !== 'assign' || !defs[0].value) return undefined;
+    if (defs[0].at.startIndex > arg.startIndex) return undefined;
+    node = defs[0].value;
+  }
+  while (node.type === 'parenthesized_expression' && node.namedChild(0)) node = node.namedChild(0)!;
+  const strings = node.type === 'string' ? [node] : node.type === 'concatenated_string' ? node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [];
+  if (!strings.length || strings.some((s) => s.type !== 'string')) return undefined;
+  const quoted = placeholder === '?' ? /'\?'/g : /'%s'|"%s"/g;
+  const edits: { span: Span; newText: string }[] = [];
+  let sql = '';
+  for (const s of strings) {
+    const start = s.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '';
+    if (/[a-z]/i.test(start)) return undefined; // b'', r'', f'', u'': left alone
+    for (const c of s.namedChildren) {
+      if (!c || c.type === 'string_start' || c.type === 'string_end') continue;
+      if (c.type !== 'string_content' || c.text.includes('\\')) return undefined;
+      const text = c.text.replace(quoted, placeholder);
+      sql += text;
+      if (text !== c.text) edits.push({ span: nodeSpan(c), newText: text });
+    }
+  }
+  if (!edits.length || quotedPlaceholder(sql, placeholder)) return undefined;
+  return edits;
 }
 
 /** Whether a placeholder sits inside a single-quoted SQL literal ('%s'), which Django warns against. */

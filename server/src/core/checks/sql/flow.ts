@@ -97,7 +97,9 @@ function union(vs: TextValue[], built: boolean, site?: { file: string; span: Spa
   const nonConstant = sources.length > 0 || params.length > 0;
   const isBuilt = anyBuilt || (built && nonConstant);
   if (built && nonConstant && !buildSite) buildSite = site;
-  return { sources, params, built: isBuilt, buildSite };
+  // One value passed through (a name with one reaching assignment): its text is still known.
+  const text = !built && vs.length === 1 ? vs[0].text : undefined;
+  return { sources, params, built: isBuilt, buildSite, ...(text !== undefined ? { text } : {}) };
 }
 
 /** Numbers and booleans cannot carry SQL: calls that always return one are constants here. */
