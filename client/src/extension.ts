@@ -27,7 +27,7 @@ const CONFIG_SECTION = 'djangoLens';
 let client: LanguageClient | undefined;
 let status: StatusItem | undefined;
 
-/** What the extension hands to its tests (test/e2e/host): the running client and the views. */
+/** What the extension hands to its tests (test/e2e/exthost): the running client and the views. */
 export interface DjangoLensApi {
   client: LanguageClient;
   lifecycle: LifecycleView;

@@ -194,4 +194,28 @@ describe('Django Lens in the extension host (examples/blog)', () => {
     assert.equal(descendants(roots).filter(isRoute).length, 9);
     assert.ok(await vscode.commands.executeCommand<string | undefined>('djangoLens.traceUrl', '/posts/'));
   });
+
+  it('djangoLens.severity "off" and djangoLens.exclude reach the server, the tree and the diagnostics', async () => {
+    const prod = vscode.Uri.file(join(folder, 'mysite', 'settings', 'prod.py'));
+    const postsFindings = async () => {
+      const posts = await routeNode('/posts/');
+      return (posts.children ?? []).find((n) => n.label === 'Findings')?.children?.map((n) => n.label.split(' ')[0]) ?? [];
+    };
+    assert.ok((await until('DJL102 on /posts/ in the tree', async () => (await postsFindings()).includes('DJL102')) ));
+    assert.ok(await until('diagnostics on mysite/settings/prod.py', () => vscode.languages.getDiagnostics(prod).length > 0));
+    const config = vscode.workspace.getConfiguration('djangoLens');
+    try {
+      await config.update('severity', { DJL102: 'off' }, vscode.ConfigurationTarget.Workspace);
+      await config.update('exclude', ['mysite/settings/prod.py'], vscode.ConfigurationTarget.Workspace);
+      await until('DJL102 to leave the /posts/ findings in the tree', async () => !(await postsFindings()).includes('DJL102'));
+      await until('the excluded prod.py to lose its diagnostics', () => vscode.languages.getDiagnostics(prod).length === 0);
+      const summary = await api.client.sendRequest<ProjectSummaryRequest.Result>(ProjectSummaryRequest.method, {});
+      assert.equal(summary.projects[0].routeCount, 9);
+    } finally {
+      await config.update('severity', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('exclude', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await until('DJL102 back on /posts/', async () => (await postsFindings()).includes('DJL102'));
+    await until('prod.py diagnostics back', () => vscode.languages.getDiagnostics(prod).length > 0);
+  });
 });
