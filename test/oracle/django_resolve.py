@@ -19,7 +19,6 @@ A path Django cannot resolve (Resolver404) gives "match": null.
 import json
 import os
 import sys
-import traceback
 
 sys.dont_write_bytecode = True  # keep test/oracle and the fixtures free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -64,10 +63,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv))
-    except SystemExit:
-        raise
-    except BaseException:
-        traceback.print_exc(file=sys.stderr)
-        sys.exit(1)
+    django_urls.run(main)

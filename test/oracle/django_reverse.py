@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import sys
-import traceback
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -67,10 +66,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv))
-    except SystemExit:
-        raise
-    except BaseException:
-        traceback.print_exc(file=sys.stderr)
-        sys.exit(1)
+    django_urls.run(main)

@@ -176,7 +176,8 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+def run(main):
+    """Runs an oracle's main(): its exit code, or 1 with the traceback on stderr."""
     try:
         sys.exit(main(sys.argv))
     except SystemExit:
@@ -184,3 +185,7 @@ if __name__ == "__main__":
     except BaseException:
         traceback.print_exc(file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    run(main)
