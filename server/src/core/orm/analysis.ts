@@ -98,7 +98,10 @@ function analyseFile(ctx: OrmContext, module: string, file: string): Decided[] |
         let def: SyntaxNode | null = c;
         if (c.type === 'decorated_definition') def = c.childForFieldName('definition');
         if (!def) continue;
-        if (def.type === 'function_definition') {
+        if (def.type === 'function_definition' && !mayLoop(def)) {
+          const body = def.childForFieldName('body');
+          if (body) visit(body, undefined, [...classPath, def.childForFieldName('name')?.text ?? '?']);
+        } else if (def.type === 'function_definition') {
           const fi = new FunctionInterpreter(ctx, module, file, 0, false);
           fi.owner = [...classPath, def.childForFieldName('name')?.text ?? '?'].join('.');
           try {
@@ -127,6 +130,32 @@ function analyseFile(ctx: OrmContext, module: string, file: string): Decided[] |
     visit(tree.rootNode, undefined, []);
     return dedupe(out);
   });
+}
+
+const LOOP_TYPES = ['for_statement', 'for_in_clause', 'while_statement'];
+const LITERALS = new Set(['list', 'tuple', 'set', 'dictionary', 'string', 'concatenated_string']);
+
+/** An iterable that is a literal container or `range(...)`: never a queryset's rows. */
+function literalIterable(n: SyntaxNode | null): boolean {
+  while (n?.type === 'parenthesized_expression') n = n.namedChildren[0];
+  if (!n) return false;
+  if (LITERALS.has(n.type)) return true;
+  return n.type === 'call' && n.childForFieldName('function')?.text === 'range';
+}
+
+/**
+ * Whether interpreting a function can record anything: per-row accesses happen only inside row
+ * loops the function itself opens (`for`, `while`, comprehensions, `map`/`filter` calls) over
+ * something that may be a queryset — callees report to a caller only from inside its row loops, and
+ * nested functions are units of their own. A keyword test on the text first (a superset: it also
+ * sees comments and strings), then the loops of the tree: a loop over a literal or `range(...)`
+ * binds no rows.
+ */
+function mayLoop(def: SyntaxNode): boolean {
+  const text = def.text;
+  if (/\b(map|filter)\b/.test(text)) return true;
+  if (!/\b(for|while)\b/.test(text)) return false;
+  return def.descendantsOfType(LOOP_TYPES).some((l) => !l || l.type === 'while_statement' || !literalIterable(l.childForFieldName('right')));
 }
 
 /**

@@ -242,12 +242,14 @@ export class FunctionInterpreter {
   env: Env = new Map();
   readonly accesses: Access[] = [];
   private activeLoops = new Set<number>();
-  private loopStack: { id: number; text: string }[] = [];
+  private loopStack: { id: number; text: string; while?: boolean }[] = [];
   /** loopStack's length where each enclosing `try` body (with handlers) starts. */
   private tryLevels: number[] = [];
-  /** The loop a `break` leaves, innermost last (undefined for a `while`). */
+  /** The loop a `break` leaves, innermost last. */
   private breakTargets: (number | undefined)[] = [];
   private nextLoop = 1;
+  /** Open loops the statements being read always leave, so that they never become row loops. */
+  private leftLoops = new Set<number>();
 
   /** Opens a row loop (templates drive loops themselves); returns its id. */
   openLoop(text: string, rows: boolean): number {
@@ -348,18 +350,24 @@ export class FunctionInterpreter {
       });
     }
     stmts.slice(0, tail).forEach((st) => this.stmt(st));
-    for (const id of left) this.activeLoops.delete(id);
+    // Loops not yet reading rows (a `while` becomes a row loop at its first `next(it)`) must not
+    // start to in a stretch that leaves them.
+    const active = left.filter((id) => this.activeLoops.has(id));
+    const later = left.filter((id) => !this.activeLoops.has(id) && !this.leftLoops.has(id));
+    for (const id of active) this.activeLoops.delete(id);
+    for (const id of later) this.leftLoops.add(id);
     try {
       for (const st of stmts.slice(tail)) this.stmt(st);
     } finally {
-      for (const id of left) this.activeLoops.add(id);
+      for (const id of active) this.activeLoops.add(id);
+      for (const id of later) this.leftLoops.delete(id);
     }
   }
 
   /**
-   * The active loops of this function that a block always leaves: it ends with `return` (every
+   * The loops of this function that a block always leaves: it ends with `return` (every
    * loop), `raise` (the loops inside the innermost `try` with handlers that encloses the block) or
-   * `break` (the innermost loop).
+   * `break` (the innermost loop). Loops not (yet) reading rows are included too.
    */
   private loopsLeftBy(stmts: SyntaxNode[]): number[] {
     const last = stmts[stmts.length - 1];
@@ -369,9 +377,9 @@ export class FunctionInterpreter {
     else if (last.type === 'raise_statement') from = this.tryLevels.length ? this.tryLevels[this.tryLevels.length - 1] : 0;
     else if (last.type === 'break_statement') {
       const target = this.breakTargets[this.breakTargets.length - 1];
-      return target !== undefined && this.activeLoops.has(target) ? [target] : [];
+      return target !== undefined ? [target] : [];
     } else return [];
-    return this.loopStack.slice(from).map((l) => l.id).filter((id) => this.activeLoops.has(id));
+    return this.loopStack.slice(from).map((l) => l.id);
   }
 
   private stmt(n: SyntaxNode): void {
@@ -386,15 +394,8 @@ export class FunctionInterpreter {
       }
       case 'for_statement':
         return this.forStmt(n);
-      case 'while_statement': {
-        const cond = n.childForFieldName('condition');
-        if (cond) this.eval(cond);
-        const body = n.childForFieldName('body');
-        this.breakTargets.push(undefined);
-        if (body) this.branch(() => this.block(body));
-        this.breakTargets.pop();
-        return;
-      }
+      case 'while_statement':
+        return this.whileStmt(n);
       case 'if_statement':
         return this.ifStmt(n);
       case 'try_statement': {
@@ -528,6 +529,48 @@ export class FunctionInterpreter {
     this.env = new Map(before);
     body();
     this.env = joinEnvs([before, this.env]);
+  }
+
+  /**
+   * A `while` loop. It is a row loop once a name is bound from `next(it)` inside it, `it` an
+   * iterator over a queryset's rows: each iteration then reads one row.
+   */
+  private whileStmt(n: SyntaxNode): void {
+    const cond = n.childForFieldName('condition');
+    const body = n.childForFieldName('body');
+    const id = this.nextLoop++;
+    this.loopStack.push({ id, text: cond?.text ?? '', while: true });
+    this.breakTargets.push(id);
+    const before = this.env;
+    this.env = new Map(before);
+    // The condition runs once per iteration too (`while (row := next(it, None)) is not None`).
+    if (cond) this.eval(cond);
+    if (body) this.block(body);
+    this.activeLoops.delete(id);
+    this.breakTargets.pop();
+    this.loopStack.pop();
+    const after = joinEnvs([before, this.env]);
+    for (const [k, v] of after) if (v.t === 'row' && v.row.loop === id) after.set(k, UNKNOWN);
+    this.env = after;
+  }
+
+  /** `next(it[, default])` directly inside a `while` loop, `it` an iterator over rows: one row per iteration. */
+  private nextRow(v: Val | undefined, at: SyntaxNode): Val {
+    const loop = this.loopStack[this.loopStack.length - 1];
+    if (!loop?.while || !v) return UNKNOWN;
+    let row: Row | undefined;
+    if (v.t === 'rows') row = v.row;
+    else if (v.t === 'qs' && v.qs.state.iterator) {
+      // `.iterator()` returns a generator: it runs its query once, at the first `next`.
+      this.evaluate(v.qs, 'iter', at);
+      row = this.rowsOf(v.qs, undefined, v.qs.label);
+    }
+    if (!row) return UNKNOWN;
+    if (!this.activeLoops.has(loop.id) && !this.leftLoops.has(loop.id)) {
+      loop.text = at.text;
+      this.activeLoops.add(loop.id);
+    }
+    return { t: 'row', row: { ...row, loop: loop.id } };
   }
 
   private forStmt(n: SyntaxNode): void {
@@ -942,6 +985,11 @@ export class FunctionInterpreter {
         }
         if (v?.t === 'rows') return v;
         return UNKNOWN;
+      }
+      case 'next': {
+        if (callee.t !== 'unknown' || pos.length < 1 || pos.length > 2 || star) break;
+        const [v] = argVals();
+        return this.nextRow(v, pos[0]);
       }
       case 'len':
       case 'bool': {
