@@ -6,16 +6,5 @@
 set -euo pipefail
 
 if [[ -x /usr/bin/bandit ]]; then exit 0; fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-bench-tools: apt-get not found; install bandit by hand" >&2
-  exit 1
-fi
-SUDO=""
-if [[ "$(id -u)" != 0 ]]; then
-  command -v sudo >/dev/null 2>&1 || { echo "ensure-bench-tools: need root (or sudo) to install bandit" >&2; exit 1; }
-  SUDO="sudo"
-fi
-echo "ensure-bench-tools: installing Debian's bandit" >&2
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bandit >/dev/null
+bash "$(dirname "$0")/apt-install.sh" ensure-bench-tools bandit
 /usr/bin/bandit --version >&2 || true
