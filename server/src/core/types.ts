@@ -6,8 +6,6 @@
 /** [startLine, startCharacter, endLine, endCharacter]: 0-based lines, UTF-16 columns. */
 export type Span = [number, number, number, number];
 
-export const NO_SPAN: Span = [0, 0, 0, 0];
-
 export function spanContains(span: Span, line: number, character: number): boolean {
   if (line < span[0] || line > span[2]) return false;
   if (line === span[0] && character < span[1]) return false;

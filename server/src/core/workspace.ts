@@ -11,7 +11,7 @@ import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve as resolvePath, sep } from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES, excludeMatcher, readSource, walkWorkspace } from './files';
 import { type Chunk, type ModuleFacts, extractChunked, extractFacts } from './python/facts';
-import { ModuleMap, moduleNameFor } from './python/modules';
+import { ModuleMap } from './python/modules';
 import { loadPython, parsePython, type Tree } from './python/parser';
 import { stringValue } from './python/ast';
 import { Project, type ProjectSpec } from './project/project';
@@ -390,11 +390,6 @@ export class Workspace {
       if (stringValue(k) === 'DJANGO_SETTINGS_MODULE') return stringValue(v);
     }
     return undefined;
-  }
-
-  /** Whether a path looks like a module name Python could import (for messages). */
-  static moduleName(rel: string): string | undefined {
-    return moduleNameFor(rel);
   }
 }
 

@@ -6,7 +6,7 @@
  * `render()`-like calls name. Decorators come from the definition and from the URLconf.
  */
 import type { Span } from '../types';
-import { type ClassDef, type Expr, argument, decoratorNames, dottedName, stringValue } from '../python/ast';
+import { type Expr, argument, decoratorNames, dottedName, stringValue } from '../python/ast';
 import type { CallSite } from '../python/facts';
 import { type Binding, type SymbolResolver, fqName } from '../python/symbols';
 import type { ModelIndex } from './models';
@@ -233,4 +233,3 @@ export function within(inner: Span, outer: Span): boolean {
   return startsAfter && endsBefore;
 }
 
-export type { ClassDef };
